@@ -1,0 +1,32 @@
+/**
+ * The one error type for bad input anywhere in canalkit. Every message names the field, the
+ * value that was given and what would fix it, and is raised before any resource is registered.
+ */
+
+/** Formats a value for an error message: strings quoted, everything else as JSON. */
+function show(value: unknown): string {
+  if (typeof value === "string") return `"${value}"`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Bad input: which field, what it was, what is wrong, and how to fix it. */
+export class CanalkitInputError extends Error {
+  /** Dotted path of the offending field, for example `clusters[1].network.podCidr`. */
+  readonly field: string;
+  /** The value that was given. */
+  readonly value: unknown;
+  /** What would make the input valid. */
+  readonly fix: string;
+
+  constructor(field: string, value: unknown, problem: string, fix: string) {
+    super(`${field} = ${show(value)}: ${problem}. Fix: ${fix}`);
+    this.name = "CanalkitInputError";
+    this.field = field;
+    this.value = value;
+    this.fix = fix;
+  }
+}
