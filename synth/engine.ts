@@ -178,9 +178,9 @@ export async function synthesize(
   const warnings: string[] = [];
   const failures: unknown[] = [];
 
-  const monitor = new RecordingMonitor({
+  const monitor: RecordingMonitor = new RecordingMonitor({
     newResource: (args) => offlineResourceState(args, { stack, project }),
-    call: (args) => {
+    call: (args): Record<string, unknown> => {
       try {
         return answerInvoke(args, monitor.records, lookups);
       } catch (err) {
