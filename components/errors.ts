@@ -19,6 +19,8 @@ export class CanalkitInputError extends Error {
   readonly field: string;
   /** The value that was given. */
   readonly value: unknown;
+  /** What is wrong with the value. */
+  readonly problem: string;
   /** What would make the input valid. */
   readonly fix: string;
 
@@ -27,6 +29,12 @@ export class CanalkitInputError extends Error {
     this.name = "CanalkitInputError";
     this.field = field;
     this.value = value;
+    this.problem = problem;
     this.fix = fix;
   }
+}
+
+/** The same error with its field placed under a parent path (`network.podCidr` → `clusters[0].network.podCidr`). */
+export function underPath(parent: string, err: CanalkitInputError): CanalkitInputError {
+  return new CanalkitInputError(`${parent}.${err.field}`, err.value, err.problem, err.fix);
 }

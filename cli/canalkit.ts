@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+/**
+ * The `canalkit` command: `synth` evaluates a stack offline and writes its resource graph,
+ * Kubernetes manifests and topology diagram.
+ */
+import { CanalkitInputError } from "../components/errors";
+import { StackConfigError } from "../stacks/config/validate";
+import { renderCounts, renderResourceTree } from "../synth/summary";
+import { runSynth, type SynthRequest } from "../synth/runStack";
+
+const USAGE = `usage:
+  canalkit synth [--stack NAME | --config FILE] [--out DIR] [--quiet]
+      Evaluate a stack offline (no cloud account, no network) and write DIR/<stack>/:
+      resources.json, outputs.json, manifests/<cluster>/*.yaml, topology.svg.
+      Defaults: --stack dev, --out out.
+  canalkit help`;
+
+/** Parsed command line. */
+interface Command {
+  name: string;
+  request: SynthRequest;
+  quiet: boolean;
+}
+
+function parseArgs(argv: string[]): Command {
+  const [name = "help", ...rest] = argv;
+  const request: SynthRequest = {};
+  let quiet = false;
+  for (let i = 0; i < rest.length; i++) {
+    const flag = rest[i]!;
+    const value = () => {
+      const v = rest[++i];
+      if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === "--stack") request.stack = value();
+    else if (flag === "--config") request.configFile = value();
+    else if (flag === "--out") request.outDir = value();
+    else if (flag === "--quiet") quiet = true;
+    else throw new UsageError(`unknown option ${flag}`);
+  }
+  if (request.stack && request.configFile) {
+    // A config file may still be named: --stack then only names the output folder.
+  }
+  return { name, request, quiet };
+}
+
+class UsageError extends Error {}
+
+/** Runs the command line; returns the process exit code. */
+export async function main(argv: string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error): Promise<number> {
+  let command: Command;
+  try {
+    command = parseArgs(argv);
+  } catch (e) {
+    err(`canalkit: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (command.name === "help" || command.name === "--help" || command.name === "-h") {
+    out(USAGE);
+    return 0;
+  }
+  if (command.name !== "synth") {
+    err(`canalkit: unknown command '${command.name}'\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const run = await runSynth(command.request);
+    if (!command.quiet) {
+      out(`Stack ${run.stack}: ${run.result.resources.length} resources would be created\n`);
+      out(renderResourceTree(run.result));
+      out(`\nResources by type:\n${renderCounts(run.result)}`);
+    }
+    for (const w of run.result.warnings) err(`warning: ${w}`);
+    out(`\nWrote ${run.written.length} files to ${run.stackDir}`);
+    return 0;
+  } catch (e) {
+    // Bad input is the user's to fix: say what and where, without a stack trace.
+    if (e instanceof StackConfigError || e instanceof CanalkitInputError) {
+      err(`canalkit synth: ${e.message}`);
+    } else if (e instanceof Error && /^(no stack|cannot read|.*not valid YAML|.*'config' must be)/.test(e.message)) {
+      err(`canalkit synth: ${e.message}`);
+    } else {
+      err(`canalkit synth failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}

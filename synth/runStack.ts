@@ -1,0 +1,80 @@
+/**
+ * `canalkit synth` as a function: loads a stack's config, runs the stacks program offline and
+ * writes its artifacts.
+ */
+import { existsSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { defineStack } from "../stacks/program";
+import { writeArtifacts } from "./artifacts";
+import { synthesize, type SynthResult } from "./engine";
+import { readStackConfigFile, type FlatConfig } from "./stackConfig";
+
+/** The Pulumi project name, as in Pulumi.yaml. */
+export const PROJECT = "canalkit";
+
+/** What to synthesize and where. */
+export interface SynthRequest {
+  /** Stack name; its config is `stacks/Pulumi.<stack>.yaml`. Default `dev`. */
+  stack?: string;
+  /** A config file in the stack-file format, instead of a named stack. */
+  configFile?: string;
+  /** Output folder. Default `out`. */
+  outDir?: string;
+  /** Repository root holding `stacks/`. Default: this package's root. */
+  root?: string;
+}
+
+/** The outcome of a synth run. */
+export interface SynthRun {
+  stack: string;
+  stackDir: string;
+  result: SynthResult;
+  written: string[];
+}
+
+/** The package root (works from sources and from `dist/`). */
+export function packageRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, "Pulumi.yaml")) && dir !== resolve(dir, "..")) dir = resolve(dir, "..");
+  return dir;
+}
+
+/** Resolves which config file a request means and the stack name to write under. */
+export function resolveStackConfig(request: SynthRequest): { stack: string; file: string } {
+  if (request.configFile) {
+    const stack = request.stack ?? basename(request.configFile).replace(/^Pulumi\./, "").replace(/\.ya?ml$/, "");
+    return { stack, file: resolve(request.configFile) };
+  }
+  const stack = request.stack ?? "dev";
+  const file = join(request.root ?? packageRoot(), "stacks", `Pulumi.${stack}.yaml`);
+  if (!existsSync(file)) throw new Error(`no stack '${stack}': ${file} does not exist (use --config FILE for other files)`);
+  return { stack, file };
+}
+
+/** Offline AZ answers the config gives (`canalkit:synth.availabilityZones`). */
+function offlineAvailabilityZones(config: FlatConfig): Record<string, string[]> {
+  const synth = config.values[`${PROJECT}:synth`];
+  if (!synth) return {};
+  try {
+    const parsed = JSON.parse(synth) as { availabilityZones?: Record<string, string[]> };
+    return parsed.availabilityZones ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/** Runs the stacks program for one stack offline and writes its artifacts. */
+export async function runSynth(request: SynthRequest): Promise<SynthRun> {
+  const { stack, file } = resolveStackConfig(request);
+  const config = readStackConfigFile(file, PROJECT);
+  const result = await synthesize(defineStack, {
+    project: PROJECT,
+    stack,
+    config: config.values,
+    secretKeys: config.secretKeys,
+    lookups: { availabilityZones: offlineAvailabilityZones(config) },
+  });
+  const outDir = resolve(request.outDir ?? "out");
+  const written = await writeArtifacts(outDir, stack, result);
+  return { stack, stackDir: join(outDir, stack), result, written };
+}

@@ -1,0 +1,33 @@
+/** The human-readable account of a synth run: the resource tree and counts per type. */
+import type { SynthResult } from "./engine";
+
+/** Renders the parent/child tree of resources, one line each: `type name`. */
+export function renderResourceTree(result: SynthResult): string {
+  const children = new Map<string | null, typeof result.resources>();
+  for (const r of result.resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+  const lines: string[] = [];
+  const walk = (parent: string | null, prefix: string) => {
+    const kids = children.get(parent) ?? [];
+    kids.forEach((r, i) => {
+      const last = i === kids.length - 1;
+      lines.push(`${prefix}${parent === null ? "" : last ? "└─ " : "├─ "}${r.type}  ${r.name}`);
+      walk(r.urn, parent === null ? "" : prefix + (last ? "   " : "│  "));
+    });
+  };
+  walk(null, "");
+  return lines.join("\n");
+}
+
+/** Counts of resources per type, most frequent first. */
+export function countByType(result: SynthResult): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const r of result.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+/** The counts as aligned text lines plus a total. */
+export function renderCounts(result: SynthResult): string {
+  const counts = countByType(result);
+  const width = Math.max(...counts.map(([t]) => t.length), 5);
+  return [...counts.map(([t, n]) => `  ${t.padEnd(width)}  ${n}`), `  ${"total".padEnd(width)}  ${result.resources.length}`].join("\n");
+}
