@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { StackConfigError, atConfigPath, validateStackConfig } from "../../stacks/config/validate";
+import { planNetwork } from "../../components/network";
+
+const valid = () => ({
+  environment: "dev",
+  owner: "platform",
+  clusters: [
+    { name: "a", region: "us-east-1", availabilityZones: ["us-east-1a", "us-east-1b"], network: { vpcCidr: "10.10.0.0/16" } },
+    { name: "b", region: "us-west-2", availabilityZones: 3, network: { vpcCidr: "10.11.0.0/16", topology: "ipip-crosssubnet" } },
+  ],
+});
+
+function problems(raw: Record<string, unknown>): string[] {
+  try {
+    validateStackConfig(raw);
+  } catch (e) {
+    expect(e).toBeInstanceOf(StackConfigError);
+    return (e as StackConfigError).problems.map((p) => p.message);
+  }
+  return [];
+}
+
+describe("stack config validation", () => {
+  it("applies defaults", () => {
+    const config = validateStackConfig(valid());
+    expect(config.clusters[0]!.network).toMatchObject({ topology: "vxlan", podCidr: "100.64.0.0/16", natStrategy: "one-per-az", vxlanPort: 8472, routeTableQuota: 50 });
+    expect(config.tags).toEqual({});
+  });
+
+  it("names the key path, the value and what is allowed for a bad enum", () => {
+    const raw = valid();
+    (raw.clusters[1]!.network as Record<string, unknown>)["topology"] = "geneve";
+    expect(problems(raw)).toEqual([`canalkit:clusters[1].network.topology = "geneve": is not allowed. Fix: use one of "vxlan", "ipip-crosssubnet", "native-vpc"`]);
+  });
+
+  it("refuses unknown keys by their full path", () => {
+    const raw = valid() as Record<string, unknown>;
+    (raw["clusters"] as Record<string, unknown>[])[0]!["netwrok"] = {};
+    expect(problems(raw)[0]).toMatch(/^canalkit:clusters\[0\]\.netwrok = \{\}: is not a known key\. Fix: remove netwrok/);
+  });
+
+  it("reports wrong types, missing keys and every problem at once", () => {
+    const raw = valid() as Record<string, unknown>;
+    raw["environment"] = "qa";
+    delete raw["owner"];
+    (raw["clusters"] as Record<string, unknown>[])[0]!["region"] = "mars";
+    const found = problems(raw);
+    expect(found).toHaveLength(3);
+    expect(found.join("\n")).toContain('canalkit:environment = "qa"');
+    expect(found.join("\n")).toContain("canalkit:owner = undefined");
+    expect(found.join("\n")).toContain('canalkit:clusters[0].region = "mars": is not allowed. Fix: an AWS region name such as us-east-1');
+  });
+
+  it("refuses duplicate cluster names", () => {
+    const raw = valid();
+    raw.clusters[1]!.name = "a";
+    expect(problems(raw)).toEqual([`canalkit:clusters[1].name = "a": is also the name of canalkit:clusters[0]. Fix: give every cluster a unique name`]);
+  });
+
+  it("places planner errors under the cluster's key path", () => {
+    expect(() =>
+      atConfigPath(["clusters", 2], () => planNetwork({ clusterName: "c", vpcCidr: "10.0.0.0/16", availabilityZones: ["x", "y"], podCidr: "10.0.0.0/20", serviceCidr: "172.20.0.0/16" })),
+    ).toThrow(/^canalkit:clusters\[2\]\.network\.podCidr = "10\.0\.0\.0\/20": overlaps network\.vpcCidr/);
+  });
+});
