@@ -1,0 +1,7 @@
+/**
+ * canalkit: typed Pulumi components for Kubernetes clusters on AWS networked with Canal.
+ * Each layer lives in its own module; this entry re-exports them.
+ */
+export * from "./errors";
+export * from "./network";
+export type { ClusterCapabilities, ClusterNetworkFacts, KitCluster } from "./cluster/types";
