@@ -4,4 +4,4 @@
  */
 export * from "./errors";
 export * from "./network";
-export type { ClusterCapabilities, ClusterNetworkFacts, KitCluster } from "./cluster/types";
+export * from "./cluster";

@@ -1,0 +1,93 @@
+/**
+ * `ExistingCluster`: a cluster canalkit did not create, described by its kubeconfig and the few
+ * network facts the CNI and multi-cluster layers need. It satisfies the same `KitCluster`
+ * contract as `EksCluster`.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { CanalkitInputError } from "../errors";
+import { parseCidr, cidrsOverlap } from "../network/cidr";
+import { MINIMUM_POD_MTU } from "../network/mtu";
+import { TOPOLOGIES, type Topology } from "../network/types";
+import { clusterCapabilities } from "./capabilities";
+import type { ClusterCapabilities, ClusterNetworkFacts, KitCluster } from "./types";
+
+/** Inputs of an `ExistingCluster`. */
+export interface ExistingClusterArgs {
+  /** Logical cluster name, unique in the stack. Default: the resource name. */
+  clusterName?: string;
+  /** Admin kubeconfig; stored as a secret whatever you pass. */
+  kubeconfig: pulumi.Input<string>;
+  /** The topology the cluster's network was built for. */
+  topology: Topology;
+  podCidr: string;
+  serviceCidr: string;
+  /** Pod MTU the CNI must use (underlay − encapsulation). */
+  podMtu: number;
+  /** Default 8472. */
+  vxlanPort?: number;
+  typha?: boolean;
+  /** The VPC CIDR, when known (used for overlap checks across a cluster set). */
+  vpcCidr?: string;
+  region?: string;
+  /** Whether it is EKS (then the control plane cannot reach pods under an overlay). */
+  isEks: boolean;
+  /** Override of the derived capability. */
+  controlPlaneReachesPods?: boolean;
+}
+
+/** A cluster canalkit deploys into but did not create. */
+export class ExistingCluster extends pulumi.ComponentResource implements KitCluster {
+  readonly clusterName: string;
+  readonly region: string | undefined;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly provider: k8s.Provider;
+  readonly networkFacts: ClusterNetworkFacts;
+  readonly capabilities: ClusterCapabilities;
+  readonly isEks: boolean;
+  readonly managedByKit = false;
+  readonly readyResources: pulumi.Resource[] = [];
+
+  constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    const clusterName = args.clusterName ?? name;
+    if (!TOPOLOGIES.includes(args.topology)) throw new CanalkitInputError("cluster.topology", args.topology, "is not a known topology", `use one of ${TOPOLOGIES.join(", ")}`);
+    const pods = parseCidr("cluster.podCidr", args.podCidr);
+    const services = parseCidr("cluster.serviceCidr", args.serviceCidr);
+    if (cidrsOverlap(pods, services)) throw new CanalkitInputError("cluster.podCidr", args.podCidr, `overlaps cluster.serviceCidr (${args.serviceCidr})`, "state the cluster's real, distinct ranges");
+    if (args.vpcCidr && cidrsOverlap(pods, parseCidr("cluster.vpcCidr", args.vpcCidr))) {
+      throw new CanalkitInputError("cluster.podCidr", args.podCidr, `overlaps cluster.vpcCidr (${args.vpcCidr})`, "state the cluster's real, distinct ranges");
+    }
+    if (!Number.isInteger(args.podMtu) || args.podMtu < MINIMUM_POD_MTU || args.podMtu > 9001) {
+      throw new CanalkitInputError("cluster.podMtu", args.podMtu, `must be a whole number from ${MINIMUM_POD_MTU} to 9001`, "use underlay MTU minus encapsulation, for example 8951 for VXLAN inside one VPC");
+    }
+    const capabilities = clusterCapabilities({ isEks: args.isEks, topology: args.topology, ...(args.controlPlaneReachesPods !== undefined ? { controlPlaneReachesPods: args.controlPlaneReachesPods } : {}) });
+    super("canalkit:cluster:ExistingCluster", name, {
+      clusterName,
+      region: args.region ?? null,
+      kind: "existing",
+      isEks: args.isEks,
+      topology: args.topology,
+      podCidr: args.podCidr,
+      serviceCidr: args.serviceCidr,
+      podMtu: args.podMtu,
+      controlPlaneReachesPods: capabilities.controlPlaneReachesPods,
+    }, opts);
+    this.clusterName = clusterName;
+    this.region = args.region;
+    this.isEks = args.isEks;
+    this.capabilities = capabilities;
+    this.networkFacts = {
+      topology: args.topology,
+      podCidr: args.podCidr,
+      serviceCidr: args.serviceCidr,
+      podMtu: args.podMtu,
+      vxlanPort: args.vxlanPort ?? 8472,
+      disableSourceDestCheck: args.topology !== "vxlan",
+      typha: args.typha ?? false,
+      ...(args.vpcCidr ? { vpcCidr: args.vpcCidr } : {}),
+    };
+    this.kubeconfig = pulumi.secret(args.kubeconfig);
+    this.provider = new k8s.Provider(`${clusterName}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this });
+    this.registerOutputs({ clusterName, kubeconfig: this.kubeconfig });
+  }
+}

@@ -1,0 +1,8 @@
+/** Clusters: `EksCluster` (created by the kit, no VPC CNI) and `ExistingCluster`, behind one contract. */
+export * from "./types";
+export { EksCluster, DEFAULT_KUBERNETES_VERSION, type EksClusterArgs, type EksClusterNetwork, type ControlPlaneLogType } from "./eksCluster";
+export { ExistingCluster, type ExistingClusterArgs } from "./existingCluster";
+export { clusterCapabilities, webhookNetworking, WEBHOOK_HOST_PORT_RANGE, type WebhookNetworking } from "./capabilities";
+export { renderEksKubeconfig, type EksKubeconfigInput } from "./kubeconfig";
+export * from "./iamPolicies";
+export { validateNodeGroups, validateEndpointAccess, validateKubernetesVersion, type NodeGroupOptions, type EndpointAccess } from "./validation";
