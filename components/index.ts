@@ -5,3 +5,4 @@
 export * from "./errors";
 export * from "./network";
 export * from "./cluster";
+export * from "./cni";

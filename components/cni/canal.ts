@@ -1,0 +1,86 @@
+/**
+ * `Canal`: installs the planned Canal objects into a cluster as typed `@pulumi/kubernetes`
+ * resources — CRDs first, then identities and config, then the DaemonSet and controllers.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { KitCluster } from "../cluster/types";
+import type { KubernetesObject } from "./objects";
+import { planCanal, type CanalPlan } from "./planCanal";
+import type { CanalOptions } from "./settings";
+
+/** Inputs of `Canal`. */
+export interface CanalArgs extends CanalOptions {
+  /** The cluster to install into; its network facts drive the configuration. */
+  cluster: KitCluster;
+}
+
+type Ctor = new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
+
+/** The typed resource class for each kind Canal uses. */
+const RESOURCE_CLASSES: Record<string, Ctor> = {
+  CustomResourceDefinition: k8s.apiextensions.v1.CustomResourceDefinition,
+  ServiceAccount: k8s.core.v1.ServiceAccount,
+  ConfigMap: k8s.core.v1.ConfigMap,
+  Service: k8s.core.v1.Service,
+  ClusterRole: k8s.rbac.v1.ClusterRole,
+  ClusterRoleBinding: k8s.rbac.v1.ClusterRoleBinding,
+  DaemonSet: k8s.apps.v1.DaemonSet,
+  Deployment: k8s.apps.v1.Deployment,
+  PodDisruptionBudget: k8s.policy.v1.PodDisruptionBudget,
+};
+
+/** Kinds that only declare things; workloads wait for all of them. */
+const FOUNDATION_KINDS = new Set(["CustomResourceDefinition", "ServiceAccount", "ConfigMap", "ClusterRole", "ClusterRoleBinding", "Service"]);
+
+/** Canal (Calico policy + flannel networking) in one cluster. */
+export class Canal extends pulumi.ComponentResource {
+  /** The plan the resources were built from. */
+  readonly plan: CanalPlan;
+  /** The `canal` DaemonSet. */
+  readonly daemonSet: k8s.apps.v1.DaemonSet;
+  /** What must exist before pods can get networking (CoreDNS, every later workload). */
+  readonly ready: pulumi.Resource[];
+
+  constructor(name: string, args: CanalArgs, opts?: pulumi.ComponentResourceOptions) {
+    const { cluster, ...options } = args;
+    const plan = planCanal(cluster.networkFacts, options);
+    const s = plan.settings;
+    super("canalkit:cni:Canal", name, {
+      clusterName: cluster.clusterName,
+      topology: s.topology,
+      vethMtu: s.podMtu,
+      vxlanPort: s.flannel ? s.vxlanPort : null,
+      flannel: s.flannel,
+      calicoBackend: s.calicoBackend,
+      awsSrcDstCheck: s.awsSrcDstCheck,
+      chainInsertMode: s.chainInsertMode,
+      typha: s.typha,
+      images: s.images,
+    }, opts);
+    this.plan = plan;
+
+    const foundation: pulumi.Resource[] = [];
+    const created = new Map<string, pulumi.CustomResource>();
+    for (const object of plan.objects) {
+      const Class = RESOURCE_CLASSES[object.kind];
+      if (!Class) throw new Error(`canalkit bug: no resource class for kind ${object.kind}`);
+      const isFoundation = FOUNDATION_KINDS.has(object.kind);
+      const resource = new Class(`${name}-${object.kind.toLowerCase()}-${object.metadata.name}`, object, {
+        parent: this,
+        provider: cluster.provider,
+        dependsOn: isFoundation ? cluster.readyResources : [...cluster.readyResources, ...foundation],
+      });
+      if (isFoundation) foundation.push(resource);
+      created.set(`${object.kind}/${object.metadata.name}`, resource);
+    }
+    this.daemonSet = created.get("DaemonSet/canal") as k8s.apps.v1.DaemonSet;
+    this.ready = [this.daemonSet, created.get("Deployment/calico-kube-controllers")!];
+    this.registerOutputs({ topology: s.topology, vethMtu: s.podMtu });
+  }
+}
+
+/** Helper for tests and synth: the plan's object of a kind and name. */
+export function findObject(plan: CanalPlan, kind: string, name: string): KubernetesObject | undefined {
+  return plan.objects.find((o) => o.kind === kind && o.metadata.name === name);
+}

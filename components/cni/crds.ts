@@ -1,0 +1,118 @@
+/**
+ * The CRDs Canal installs: 22 in `crd.projectcalico.org` and the network-policy-api
+ * `ClusterNetworkPolicy`, with upstream's names, groups, kinds, scopes and versions. Schemas are
+ * structural and deliberately open below `spec`/`status` (Calico validates its own resources);
+ * the kit only needs the API types to exist.
+ */
+import { clusterScoped, type KubernetesObject } from "./objects";
+
+/** Identity of one CRD. */
+export interface CrdFacts {
+  plural: string;
+  kind: string;
+  scope: "Cluster" | "Namespaced";
+  group: string;
+  version: string;
+  /** Whether the version has a `status` subresource. */
+  statusSubresource?: boolean;
+  /** Whether objects carry a `status` field. */
+  hasStatus?: boolean;
+  shortNames?: string[];
+  annotations?: Record<string, string>;
+}
+
+const CALICO_GROUP = "crd.projectcalico.org";
+
+function calico(plural: string, kind: string, scope: "Cluster" | "Namespaced" = "Cluster", extra: Partial<CrdFacts> = {}): CrdFacts {
+  return { plural, kind, scope, group: CALICO_GROUP, version: "v1", ...extra };
+}
+
+/** Every CRD of Calico v3.32.1's Canal manifest. */
+export const CANAL_CRDS: readonly CrdFacts[] = [
+  calico("bgpconfigurations", "BGPConfiguration"),
+  calico("bgpfilters", "BGPFilter"),
+  calico("bgppeers", "BGPPeer"),
+  calico("blockaffinities", "BlockAffinity"),
+  calico("caliconodestatuses", "CalicoNodeStatus", "Cluster", { hasStatus: true }),
+  calico("clusterinformations", "ClusterInformation"),
+  calico("felixconfigurations", "FelixConfiguration"),
+  calico("globalnetworkpolicies", "GlobalNetworkPolicy"),
+  calico("globalnetworksets", "GlobalNetworkSet"),
+  calico("hostendpoints", "HostEndpoint"),
+  calico("ipamblocks", "IPAMBlock"),
+  calico("ipamconfigs", "IPAMConfig"),
+  calico("ipamhandles", "IPAMHandle"),
+  calico("ippools", "IPPool"),
+  calico("ipreservations", "IPReservation"),
+  calico("kubecontrollersconfigurations", "KubeControllersConfiguration", "Cluster", { hasStatus: true, statusSubresource: true }),
+  calico("networkpolicies", "NetworkPolicy", "Namespaced"),
+  calico("networksets", "NetworkSet", "Namespaced"),
+  calico("stagedglobalnetworkpolicies", "StagedGlobalNetworkPolicy"),
+  calico("stagedkubernetesnetworkpolicies", "StagedKubernetesNetworkPolicy", "Namespaced"),
+  calico("stagednetworkpolicies", "StagedNetworkPolicy", "Namespaced"),
+  calico("tiers", "Tier"),
+  {
+    plural: "clusternetworkpolicies",
+    kind: "ClusterNetworkPolicy",
+    scope: "Cluster",
+    group: "policy.networking.k8s.io",
+    version: "v1alpha2",
+    hasStatus: true,
+    statusSubresource: true,
+    shortNames: ["cnp"],
+    annotations: { "policy.networking.k8s.io/bundle-version": "v0.2.0", "policy.networking.k8s.io/channel": "standard" },
+  },
+];
+
+/** Singular form as upstream spells it: the kind in lower case. */
+function singular(kind: string): string {
+  return kind.toLowerCase();
+}
+
+/** An open structural schema for one CRD version. */
+function schema(facts: CrdFacts): Record<string, unknown> {
+  const open = { type: "object", "x-kubernetes-preserve-unknown-fields": true };
+  return {
+    type: "object",
+    properties: {
+      apiVersion: { type: "string" },
+      kind: { type: "string" },
+      metadata: { type: "object" },
+      spec: open,
+      ...(facts.hasStatus ? { status: open } : {}),
+    },
+  };
+}
+
+/** Builds one CRD object. */
+export function buildCrd(facts: CrdFacts): KubernetesObject {
+  const crd = clusterScoped("apiextensions.k8s.io/v1", "CustomResourceDefinition", `${facts.plural}.${facts.group}`, {
+    spec: {
+      group: facts.group,
+      names: {
+        kind: facts.kind,
+        listKind: `${facts.kind}List`,
+        plural: facts.plural,
+        singular: singular(facts.kind),
+        ...(facts.shortNames ? { shortNames: facts.shortNames } : {}),
+      },
+      scope: facts.scope,
+      versions: [
+        {
+          name: facts.version,
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: schema(facts) },
+          ...(facts.statusSubresource ? { subresources: { status: {} } } : {}),
+        },
+      ],
+    },
+  });
+  if (facts.annotations) crd.metadata.annotations = { ...facts.annotations };
+  return crd;
+}
+
+/** All Canal CRD objects. */
+export function buildCanalCrds(): KubernetesObject[] {
+  return CANAL_CRDS.map(buildCrd);
+}

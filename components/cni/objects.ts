@@ -1,0 +1,30 @@
+/** Plain Kubernetes objects as the manifest builders produce them: JSON, no Pulumi. */
+
+/** Object metadata the builders set. */
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** A Kubernetes object: apiVersion, kind, metadata and whatever else its kind has. */
+export interface KubernetesObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [field: string]: unknown;
+}
+
+/** The namespace Canal runs in (as upstream). */
+export const CANAL_NAMESPACE = "kube-system";
+
+/** Builds an object in the Canal namespace. */
+export function namespaced(apiVersion: string, kind: string, name: string, body: Record<string, unknown>, labels?: Record<string, string>): KubernetesObject {
+  return { apiVersion, kind, metadata: { name, namespace: CANAL_NAMESPACE, ...(labels ? { labels } : {}) }, ...body };
+}
+
+/** Builds a cluster-scoped object. */
+export function clusterScoped(apiVersion: string, kind: string, name: string, body: Record<string, unknown>): KubernetesObject {
+  return { apiVersion, kind, metadata: { name }, ...body };
+}
