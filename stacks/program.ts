@@ -5,6 +5,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { EksCluster } from "../components/cluster";
+import { Canal } from "../components/cni";
 import { ClusterNetwork, resolveAvailabilityZones } from "../components/network";
 import { CONFIG_NAMESPACE, atConfigPath, validateStackConfig } from "./config/validate";
 import type { ClusterConfig, StackConfig } from "./config/schema";
@@ -61,6 +63,25 @@ async function buildNetwork(index: number, cluster: ClusterConfig, provider: aws
   );
 }
 
+/** The cluster and CNI layers of one cluster: EKS, Canal, then CoreDNS once pods can get networking. */
+function buildClusterAndCni(index: number, cluster: ClusterConfig, network: ClusterNetwork, provider: aws.Provider, tags: Record<string, string>): { eks: EksCluster; canal: Canal } {
+  const eks = atConfigPath(["clusters", index], () =>
+    new EksCluster(cluster.name, {
+      network,
+      region: cluster.region,
+      kubernetesVersion: cluster.eks.kubernetesVersion,
+      endpoint: cluster.eks.endpoint,
+      logging: cluster.eks.logging,
+      nodeGroups: cluster.eks.nodeGroups,
+      adminPrincipalArns: cluster.eks.adminPrincipalArns,
+      tags,
+    }, { provider }),
+  );
+  const canal = atConfigPath(["clusters", index], () => new Canal(`${cluster.name}-canal`, { cluster: eks, ...cluster.cni, maxNodes: network.routing.maxNodes }));
+  eks.installCoreDns(canal.ready);
+  return { eks, canal };
+}
+
 /** Builds the whole stack and returns its outputs. */
 export async function defineStack(): Promise<Record<string, unknown>> {
   const config = validateStackConfig(readStackConfig());
@@ -68,8 +89,12 @@ export async function defineStack(): Promise<Record<string, unknown>> {
   const providers = regionProviders(config, tags);
   const outputs: Record<string, unknown> = {};
   for (const [index, cluster] of config.clusters.entries()) {
-    const network = await buildNetwork(index, cluster, providers.get(cluster.region)!, tags);
+    const provider = providers.get(cluster.region)!;
+    const network = await buildNetwork(index, cluster, provider, tags);
+    const { eks } = buildClusterAndCni(index, cluster, network, provider, tags);
     outputs[cluster.name] = {
+      kubeconfig: eks.kubeconfig,
+      endpoint: eks.cluster.endpoint,
       region: cluster.region,
       topology: network.routing.topology,
       podMtu: network.podMtu,

@@ -80,9 +80,9 @@ export class EksCluster extends pulumi.ComponentResource implements KitCluster {
     const plan = args.network.plan;
     const clusterName = args.network.clusterName;
     const version = args.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
-    validateKubernetesVersion("cluster.kubernetesVersion", version);
-    const endpoint = validateEndpointAccess("cluster.endpoint", args.endpoint ?? {});
-    validateNodeGroups("cluster.nodeGroups", args.nodeGroups, plan.routing);
+    validateKubernetesVersion("eks.kubernetesVersion", version);
+    const endpoint = validateEndpointAccess("eks.endpoint", args.endpoint ?? {});
+    validateNodeGroups("eks.nodeGroups", args.nodeGroups, plan.routing);
     const logging = args.logging ?? ["api", "audit", "authenticator"];
     const capabilities = clusterCapabilities({ isEks: true, topology: plan.routing.topology });
     super("canalkit:cluster:EksCluster", name, {

@@ -32,6 +32,47 @@ export const networkConfigSchema = z.strictObject({
   flowLogs: z.boolean().default(false).describe("Send VPC flow logs to CloudWatch Logs."),
 });
 
+/** One managed node group. */
+export const nodeGroupConfigSchema = z.strictObject({
+  name: z.string().describe("Node group name, unique in the cluster."),
+  instanceTypes: z.array(z.string()).min(1).default(["m6i.large"]).describe("EC2 instance types, most preferred first."),
+  minSize: z.number().int().min(0).default(2).describe("Fewest nodes."),
+  maxSize: z.number().int().min(1).default(4).describe("Most nodes; all groups together must fit the topology's node limit."),
+  desiredSize: z.number().int().min(0).default(2).describe("Nodes to start with (min ≤ desired ≤ max)."),
+  diskSizeGiB: z.number().int().min(20).default(50).describe("Root volume size in GiB (gp3, encrypted)."),
+  labels: z.record(z.string(), z.string()).default({}).describe("Kubernetes labels for the nodes."),
+});
+
+/** The EKS cluster of one entry. */
+export const eksConfigSchema = z.strictObject({
+  kubernetesVersion: z.string().default("1.33").describe("Kubernetes minor version, 1.NN."),
+  endpoint: z
+    .strictObject({
+      private: z.boolean().default(true).describe("Private API endpoint inside the VPC."),
+      public: z.boolean().default(false).describe("Public API endpoint."),
+      publicAccessCidrs: z.array(z.string()).default([]).describe("CIDRs allowed to the public endpoint (required when public)."),
+    })
+    .default({ private: true, public: false, publicAccessCidrs: [] })
+    .describe("Who can reach the Kubernetes API."),
+  logging: z
+    .array(z.enum(["api", "audit", "authenticator", "controllerManager", "scheduler"]))
+    .default(["api", "audit", "authenticator"])
+    .describe("Control-plane log types sent to CloudWatch."),
+  nodeGroups: z.array(nodeGroupConfigSchema).min(1).describe("Managed node groups in the private subnets."),
+  adminPrincipalArns: z.array(z.string()).default([]).describe("IAM principals granted cluster-admin through access entries."),
+});
+
+/** Canal options of one entry. */
+export const cniConfigSchema = z.strictObject({
+  calicoVersion: z.string().default("v3.32.1").describe("Calico release tag."),
+  flannelVersion: z.string().default("v0.24.4").describe("flannel release tag."),
+  calicoRegistry: z.string().default("quay.io/calico").describe("Registry for Calico images (mirrors)."),
+  flannelRegistry: z.string().default("docker.io/flannel").describe("Registry for the flannel image (mirrors)."),
+  interface: z.string().optional().describe("Node interface for pod traffic on multi-ENI nodes, e.g. ens5."),
+  interfaceRegex: z.string().optional().describe("Regular expression selecting that interface instead."),
+  typhaReplicas: z.number().int().min(1).default(3).describe("Typha replicas when network.typha is on."),
+});
+
 /** One cluster of the stack. */
 export const clusterConfigSchema = z.strictObject({
   name: dnsLabel.describe("Cluster name, unique in the stack; names AWS and Kubernetes resources."),
@@ -44,6 +85,8 @@ export const clusterConfigSchema = z.strictObject({
     .default(2)
     .describe("AZ names, or how many AZs to use (resolved from the region at deploy time)."),
   network: networkConfigSchema.describe("The cluster's AWS network."),
+  eks: eksConfigSchema.describe("The EKS cluster (created without the Amazon VPC CNI)."),
+  cni: cniConfigSchema.default(cniConfigSchema.parse({})).describe("The Canal CNI."),
 });
 
 /** The whole `canalkit:` namespace of a stack's config. */

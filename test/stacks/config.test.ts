@@ -6,8 +6,8 @@ const valid = () => ({
   environment: "dev",
   owner: "platform",
   clusters: [
-    { name: "a", region: "us-east-1", availabilityZones: ["us-east-1a", "us-east-1b"], network: { vpcCidr: "10.10.0.0/16" } },
-    { name: "b", region: "us-west-2", availabilityZones: 3, network: { vpcCidr: "10.11.0.0/16", topology: "ipip-crosssubnet" } },
+    { name: "a", region: "us-east-1", availabilityZones: ["us-east-1a", "us-east-1b"], network: { vpcCidr: "10.10.0.0/16" }, eks: { nodeGroups: [{ name: "general" }] } },
+    { name: "b", region: "us-west-2", availabilityZones: 3, network: { vpcCidr: "10.11.0.0/16", topology: "ipip-crosssubnet" }, eks: { nodeGroups: [{ name: "general" }] } },
   ],
 });
 

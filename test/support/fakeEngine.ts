@@ -4,6 +4,7 @@
  * registration and log message, and answers the lookups canalkit makes.
  */
 import * as grpc from "@grpc/grpc-js";
+import { offlineResourceState } from "../../synth/offlineAnswers";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const resproto = require("@pulumi/pulumi/proto/resource_pb.js");
@@ -61,10 +62,12 @@ export async function startFakeEngine(answers: Record<string, (args: Record<stri
       const urn = `urn:pulumi:${process.env["FAKE_STACK"] ?? "dev"}::canalkit::${type}::${req.getName()}`;
       const inputs = req.getObject()?.toJavaScript() ?? {};
       registrations.push({ urn, type: req.getType(), name: req.getName(), parent, custom: req.getCustom(), inputs });
+      // Answer with the computed outputs a real provider would return (ids, ARNs, endpoints).
+      const state = offlineResourceState({ type: req.getType(), name: req.getName(), inputs, custom: req.getCustom() }, { stack: "dev", project: "canalkit" });
       const resp = new resproto.RegisterResourceResponse();
       resp.setUrn(urn);
-      resp.setId(req.getCustom() ? `${req.getName()}-id` : "");
-      resp.setObject(req.getObject() ?? new structproto.Struct());
+      resp.setId(req.getCustom() ? state.id : "");
+      resp.setObject(structproto.Struct.fromJavaScript(JSON.parse(JSON.stringify(state.state))));
       cb(null, resp);
     },
     registerResourceOutputs(_call: any, cb: Callback) {
