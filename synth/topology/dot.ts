@@ -56,7 +56,7 @@ export function renderTopologyDot(model: TopologyModel): string {
   const lines: string[] = [];
   lines.push(`digraph ${q(`canalkit ${model.stack}`)} {`);
   lines.push(`  graph [rankdir=LR, fontname="Helvetica", fontsize=12, nodesep=0.35, ranksep=0.9, compound=true, label=${q(`canalkit stack ${model.stack}`)}, labelloc=t];`);
-  lines.push(`  node [fontname="Helvetica", fontsize=11];`);
+  lines.push(`  node [fontname="Helvetica", fontsize=11, margin="0.25,0.12"];`);
   lines.push(`  edge [fontname="Helvetica", fontsize=10];`);
   const byRegion = new Map<string, TopologyCluster[]>();
   for (const c of model.clusters) byRegion.set(c.region, [...(byRegion.get(c.region) ?? []), c]);
