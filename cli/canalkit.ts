@@ -5,13 +5,15 @@
  */
 import { CanalkitInputError } from "../components/errors";
 import { StackConfigError } from "../stacks/config/validate";
+import { formatPolicySummary } from "../policies/offline";
 import { renderCounts, renderResourceTree } from "../synth/summary";
 import { runSynth, type SynthRequest } from "../synth/runStack";
 
 const USAGE = `usage:
   canalkit synth [--stack NAME | --config FILE] [--out DIR] [--quiet]
       Evaluate a stack offline (no cloud account, no network) and write DIR/<stack>/:
-      resources.json, outputs.json, manifests/<cluster>/*.yaml, topology.svg.
+      resources.json, outputs.json, manifests/<cluster>/*.yaml, topology.svg, policy-report.json.
+      Exits 3 when a mandatory policy is violated.
       Defaults: --stack dev, --out out.
   canalkit help`;
 
@@ -72,7 +74,12 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       out(`\nResources by type:\n${renderCounts(run.result)}`);
     }
     for (const w of run.result.warnings) err(`warning: ${w}`);
+    out(`\n${formatPolicySummary(run.policyReport)}`);
     out(`\nWrote ${run.written.length} files to ${run.stackDir}`);
+    if (run.policyReport.summary.mandatory > 0) {
+      err(`canalkit synth: ${run.policyReport.summary.mandatory} mandatory policy violation(s); see ${run.stackDir}/policy-report.json`);
+      return 3;
+    }
     return 0;
   } catch (e) {
     // Bad input is the user's to fix: say what and where, without a stack trace.

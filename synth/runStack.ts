@@ -4,6 +4,8 @@
  */
 import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
+import { runPolicies, writePolicyReport, type PolicyReport } from "../policies/offline";
+import { validateStackConfig } from "../stacks/config/validate";
 import { defineStack } from "../stacks/program";
 import { writeArtifacts } from "./artifacts";
 import { synthesize, type SynthResult } from "./engine";
@@ -30,6 +32,8 @@ export interface SynthRun {
   stackDir: string;
   result: SynthResult;
   written: string[];
+  /** The policy pack's verdict on the stack. */
+  policyReport: PolicyReport;
 }
 
 /** The package root (works from sources and from `dist/`). */
@@ -63,6 +67,20 @@ function offlineAvailabilityZones(config: FlatConfig): Record<string, string[]> 
   }
 }
 
+/** The `canalkit:` keys of a flat config as one object (structured values decoded). */
+function canalkitConfig(config: FlatConfig): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  for (const [key, text] of Object.entries(config.values)) {
+    if (!key.startsWith(`${PROJECT}:`)) continue;
+    try {
+      raw[key.slice(PROJECT.length + 1)] = JSON.parse(text);
+    } catch {
+      raw[key.slice(PROJECT.length + 1)] = text;
+    }
+  }
+  return raw;
+}
+
 /** Runs the stacks program for one stack offline and writes its artifacts. */
 export async function runSynth(request: SynthRequest): Promise<SynthRun> {
   const { stack, file } = resolveStackConfig(request);
@@ -76,5 +94,13 @@ export async function runSynth(request: SynthRequest): Promise<SynthRun> {
   });
   const outDir = resolve(request.outDir ?? "out");
   const written = await writeArtifacts(outDir, stack, result);
-  return { stack, stackDir: join(outDir, stack), result, written };
+  // The program already validated the config; this reads the validated values back.
+  const validated = validateStackConfig(canalkitConfig(config));
+  const policyReport = await runPolicies(result.resources, {
+    environment: validated.environment,
+    overrides: validated.policy.overrides,
+    config: { "canalkit-internet-facing-load-balancers": { allowInternetFacing: validated.policy.allowInternetFacingLoadBalancers } },
+  });
+  written.push(writePolicyReport(join(outDir, stack), policyReport));
+  return { stack, stackDir: join(outDir, stack), result, written, policyReport };
 }

@@ -98,6 +98,16 @@ export const stackConfigSchema = z.strictObject({
     .array(clusterConfigSchema)
     .min(1)
     .describe("The clusters of the stack, each with its own VPC."),
+  policy: z
+    .strictObject({
+      overrides: z
+        .record(z.string(), z.enum(["advisory", "mandatory", "disabled"]))
+        .default({})
+        .describe("Enforcement level per policy name, overriding the environment's default (see docs/policies.md)."),
+      allowInternetFacingLoadBalancers: z.boolean().default(false).describe("Allow internet-facing load balancers (policy canalkit-internet-facing-load-balancers)."),
+    })
+    .default({ overrides: {}, allowInternetFacingLoadBalancers: false })
+    .describe("Policy enforcement for this stack."),
   synth: z
     .strictObject({
       availabilityZones: z

@@ -1,0 +1,70 @@
+/**
+ * One pass over a stack's resources that tells, for each resource, which canalkit cluster it
+ * belongs to, and collects the facts the kit's components record. Stack policies use it so they
+ * stay linear in the number of resources.
+ */
+import type { PolicyResource } from "@pulumi/policy";
+
+/** The network facts a `ClusterNetwork` records (its inputs). */
+export interface NetworkFacts {
+  clusterName: string;
+  region: string | null;
+  topology: "vxlan" | "ipip-crosssubnet" | "native-vpc";
+  vpcCidr: string;
+  podCidr: string;
+  serviceCidr: string;
+  podMtu: number;
+  vxlanPort: number | null;
+  disableSourceDestCheck: boolean;
+  admitPodCidr: boolean;
+  routeTableQuota: number;
+  maxNodes: number | null;
+}
+
+/** A cluster as the stack declares it. */
+export interface IndexedCluster {
+  name: string;
+  network?: { resource: PolicyResource; facts: NetworkFacts };
+  /** Every resource that belongs to the cluster. */
+  resources: PolicyResource[];
+}
+
+/** The Kubernetes provider naming convention of the kit: `<cluster>-k8s`. */
+const K8S_PROVIDER_SUFFIX = "-k8s";
+
+/** Component types that carry a `clusterName` fact. */
+const CLUSTER_COMPONENTS = new Set(["canalkit:network:ClusterNetwork", "canalkit:cluster:EksCluster", "canalkit:cluster:ExistingCluster", "canalkit:cni:Canal"]);
+
+/** Builds the index in one pass (parent lookups are memoized). */
+export function indexStack(resources: PolicyResource[]): Map<string, IndexedCluster> {
+  const clusters = new Map<string, IndexedCluster>();
+  const memo = new Map<string, string | null>();
+  const cluster = (name: string) => {
+    let c = clusters.get(name);
+    if (!c) clusters.set(name, (c = { name, resources: [] }));
+    return c;
+  };
+  const owner = (r: PolicyResource): string | null => {
+    const known = memo.get(r.urn);
+    if (known !== undefined) return known;
+    let found: string | null = null;
+    if (CLUSTER_COMPONENTS.has(r.type) && typeof r.props["clusterName"] === "string") found = r.props["clusterName"];
+    else if (r.provider?.type === "pulumi:providers:kubernetes" && r.provider.name.endsWith(K8S_PROVIDER_SUFFIX)) found = r.provider.name.slice(0, -K8S_PROVIDER_SUFFIX.length);
+    else if (r.parent) found = owner(r.parent);
+    memo.set(r.urn, found);
+    return found;
+  };
+  for (const r of resources) {
+    const name = owner(r);
+    if (name === null) continue;
+    const c = cluster(name);
+    c.resources.push(r);
+    if (r.type === "canalkit:network:ClusterNetwork") c.network = { resource: r, facts: r.props as NetworkFacts };
+  }
+  return clusters;
+}
+
+/** The cluster's resources of one type. */
+export function ofType(cluster: IndexedCluster, type: string): PolicyResource[] {
+  return cluster.resources.filter((r) => r.type === type);
+}
