@@ -1,0 +1,114 @@
+/**
+ * The pack as the Pulumi CLI runs it: `pulumi preview --policy-pack policies` starts the SDK's
+ * policy-pack runner in the pack's folder, reads the port it prints, and talks to it over the
+ * `pulumirpc.Analyzer` gRPC service. This test does the same.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { join, resolve } from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { canalkitPolicies } from "../../policies/api";
+import { startFakeEngine, type FakeEngine } from "../support/fakeEngine";
+
+const analyzerproto = require("@pulumi/pulumi/proto/analyzer_pb.js");
+const analyzerrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb.js");
+const structproto = require("google-protobuf/google/protobuf/struct_pb.js");
+const emptyproto = require("google-protobuf/google/protobuf/empty_pb.js");
+
+const root = resolve(__dirname, "../..");
+let engine: FakeEngine;
+let pack: ChildProcess;
+let client: any;
+
+function call<T>(method: string, request: unknown): Promise<T> {
+  return new Promise((done, fail) => client[method](request, (err: Error | null, resp: T) => (err ? fail(err) : done(resp))));
+}
+
+beforeAll(async () => {
+  engine = await startFakeEngine();
+  pack = spawn(process.execPath, [join(root, "node_modules/@pulumi/pulumi/cmd/run-policy-pack/index.js"), engine.address, "."], { cwd: join(root, "policies"), env: { ...process.env } });
+  let stderr = "";
+  pack.stderr!.on("data", (d) => (stderr += d));
+  const port = await new Promise<string>((done, fail) => {
+    let out = "";
+    pack.stdout!.on("data", (d) => {
+      out += d;
+      const m = /^(\d+)\s*$/m.exec(out);
+      if (m) done(m[1]!);
+    });
+    pack.on("exit", (code) => fail(new Error(`policy pack exited ${code}: ${stderr}`)));
+  });
+  client = new analyzerrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+}, 240_000);
+
+afterAll(async () => {
+  pack?.kill();
+  await engine?.close();
+});
+
+/** Resource options as the engine always sends them. */
+function options() {
+  const o = new analyzerproto.AnalyzerResourceOptions();
+  o.setProtect(false);
+  o.setCustomtimeouts(new analyzerproto.AnalyzerResourceOptions.CustomTimeouts());
+  return o;
+}
+
+function resource(type: string, name: string, props: Record<string, unknown>) {
+  const r = new analyzerproto.AnalyzerResource();
+  r.setOptions(options());
+  r.setType(type);
+  r.setName(name);
+  r.setUrn(`urn:pulumi:prod::canalkit::${type}::${name}`);
+  r.setProperties(structproto.Struct.fromJavaScript(props));
+  return r;
+}
+
+describe("the policy pack over the Analyzer protocol", () => {
+  it("describes every policy with its enforcement", async () => {
+    const info = await call<any>("getAnalyzerInfo", new emptyproto.Empty());
+    expect(info.getName()).toBe("canalkit");
+    expect(info.getPoliciesList().map((p: any) => p.getName()).sort()).toEqual(canalkitPolicies.map((p) => p.name).sort());
+  });
+
+  it("analyzes a resource and a stack, reporting mandatory violations", async () => {
+    const req = new analyzerproto.AnalyzeRequest();
+    req.setType("aws:ec2/launchTemplate:LaunchTemplate");
+    req.setName("lt");
+    req.setUrn("urn:pulumi:prod::canalkit::aws:ec2/launchTemplate:LaunchTemplate::lt");
+    req.setProperties(structproto.Struct.fromJavaScript({ tags: { environment: "prod", owner: "me" } }));
+    req.setOptions(options());
+    const resp = await call<any>("analyze", req);
+    const diags = resp.getDiagnosticsList().map((d: any) => [d.getPolicyname(), d.getEnforcementlevel(), d.getMessage()]);
+    expect(diags).toEqual([["canalkit-imdsv2-required", analyzerproto.EnforcementLevel.MANDATORY, expect.stringMatching(/lt: instance metadata allows IMDSv1/)]]);
+
+    const stack = new analyzerproto.AnalyzeStackRequest();
+    const fact = { clusterName: "a", topology: "vxlan", vpcCidr: "10.0.0.0/16", podCidr: "100.64.0.0/16", serviceCidr: "172.20.0.0/16", podMtu: 8951, vxlanPort: 8472 };
+    stack.setResourcesList([resource("canalkit:network:ClusterNetwork", "a", fact), resource("canalkit:network:ClusterNetwork", "b", { ...fact, clusterName: "b", podCidr: "100.65.0.0/16" })]);
+    const stackResp = await call<any>("analyzeStack", stack);
+    const names = stackResp.getDiagnosticsList().map((d: any) => d.getPolicyname());
+    expect(names).toContain("canalkit-cidrs-do-not-overlap");
+    expect(names).toContain("canalkit-sg-rules-match-topology");
+  });
+
+  it("applies config: a policy made advisory, another disabled", async () => {
+    const configure = new analyzerproto.ConfigureAnalyzerRequest();
+    const advisory = new analyzerproto.PolicyConfig();
+    advisory.setEnforcementlevel(analyzerproto.EnforcementLevel.ADVISORY);
+    advisory.setProperties(structproto.Struct.fromJavaScript({}));
+    configure.getPolicyconfigMap().set("canalkit-imdsv2-required", advisory);
+    const disabled = new analyzerproto.PolicyConfig();
+    disabled.setEnforcementlevel(analyzerproto.EnforcementLevel.DISABLED);
+    disabled.setProperties(structproto.Struct.fromJavaScript({}));
+    configure.getPolicyconfigMap().set("canalkit-required-tags", disabled);
+    await call("configure", configure);
+    const req = new analyzerproto.AnalyzeRequest();
+    req.setType("aws:ec2/launchTemplate:LaunchTemplate");
+    req.setName("lt");
+    req.setUrn("urn:pulumi:prod::canalkit::aws:ec2/launchTemplate:LaunchTemplate::lt");
+    req.setProperties(structproto.Struct.fromJavaScript({}));
+    req.setOptions(options());
+    const diags = (await call<any>("analyze", req)).getDiagnosticsList().map((d: any) => [d.getPolicyname(), d.getEnforcementlevel()]);
+    expect(diags).toEqual([["canalkit-imdsv2-required", analyzerproto.EnforcementLevel.ADVISORY]]);
+  });
+});
