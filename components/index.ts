@@ -6,3 +6,4 @@ export * from "./errors";
 export * from "./network";
 export * from "./cluster";
 export * from "./cni";
+export * from "./multicluster";

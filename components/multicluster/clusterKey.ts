@@ -1,0 +1,29 @@
+/**
+ * ErieCanal's cluster identity: a locality (region, zone, group) and a name, joined into the key
+ * `<region>/<zone>/<group>/<name>` that ServiceImport endpoints and GlobalTrafficPolicy targets use.
+ */
+import { CanalkitInputError } from "../errors";
+
+/** Where a cluster sits, as ErieCanal's Cluster resource records it (each defaults to `default`). */
+export interface ClusterLocality {
+  region?: string;
+  zone?: string;
+  group?: string;
+}
+
+/** A member of a cluster set, as the set's planning sees it. */
+export interface ClusterSetMemberSpec extends ClusterLocality {
+  /** The member's name (the `Cluster` object's name on the control plane). */
+  name: string;
+}
+
+const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** The cluster key of a member; every part must be a DNS label (the key is split on `/`). */
+export function clusterKey(member: ClusterSetMemberSpec, field = "member"): string {
+  const parts = { region: member.region ?? "default", zone: member.zone ?? "default", group: member.group ?? "default", name: member.name };
+  for (const [part, value] of Object.entries(parts)) {
+    if (!LABEL.test(value)) throw new CanalkitInputError(`${field}.${part}`, value, "is not a DNS label, so the cluster key would be ambiguous", "use lowercase letters, digits and '-'");
+  }
+  return `${parts.region}/${parts.zone}/${parts.group}/${parts.name}`;
+}

@@ -1,0 +1,7 @@
+/**
+ * Multi-cluster services (ErieCanal): cluster keys, cluster-set validation and the planning of
+ * multi-cluster services. The components that deploy them follow in later work.
+ */
+export { clusterKey, type ClusterLocality, type ClusterSetMemberSpec } from "./clusterKey";
+export { planClusterSet, type ClusterSetPlan, type ClusterSetMemberPlanInput } from "./planClusterSet";
+export { planMultiClusterService, type MultiClusterServicePlan, type MultiClusterServiceSpec, type ExporterSpec, type ExportRuleSpec, type ServicePortSpec, type TrafficMode, type PlacedObject } from "./planService";

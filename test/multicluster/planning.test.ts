@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { CanalkitInputError } from "../../components/errors";
+import { clusterKey, planClusterSet, planMultiClusterService, type MultiClusterServiceSpec } from "../../components/multicluster";
+
+const set = planClusterSet({
+  name: "prod",
+  controlPlane: "hub",
+  members: [
+    { name: "hub", region: "us-east-1", zone: "us-east-1a", namespace: "erie-canal", vpcCidr: "10.30.0.0/16" },
+    { name: "east", region: "us-east-1", zone: "us-east-1b", namespace: "erie-canal", vpcCidr: "10.31.0.0/16" },
+    { name: "west", region: "us-west-2", namespace: "erie-canal", vpcCidr: "10.40.0.0/16" },
+  ],
+});
+
+const web = (over: Partial<MultiClusterServiceSpec> = {}): MultiClusterServiceSpec => ({
+  name: "web",
+  namespace: "shop",
+  exporters: [
+    { cluster: "east", service: { ports: [{ port: 8080 }] }, selector: { app: "web" } },
+    { cluster: "west", service: { ports: [{ port: 8080 }] } },
+  ],
+  consumers: ["hub"],
+  mode: "FailOver",
+  ...over,
+});
+
+function refusal(run: () => unknown): CanalkitInputError {
+  try {
+    run();
+  } catch (e) {
+    expect(e).toBeInstanceOf(CanalkitInputError);
+    return e as CanalkitInputError;
+  }
+  throw new Error("expected a refusal");
+}
+
+const objectsIn = (plan: ReturnType<typeof planMultiClusterService>, cluster: string) => plan.objects.filter((o) => o.cluster === cluster).map((o) => o.object);
+
+describe("cluster sets", () => {
+  it("keys members by locality and name", () => {
+    expect(set.members.map((m) => m.key)).toEqual(["us-east-1/us-east-1a/default/hub", "us-east-1/us-east-1b/default/east", "us-west-2/default/default/west"]);
+    expect(set.members[0]!.clusterId).toBe("us-east-1.us-east-1a.default.hub");
+    expect(clusterKey({ name: "x" })).toBe("default/default/default/x");
+  });
+
+  it.each([
+    ["a duplicate name", [{ name: "a", namespace: "ec" }, { name: "a", zone: "z", namespace: "ec" }], /clusterSet\.members\[1\]\.name = "a": is also the name of clusterSet\.members\[0\] \(a\)/],
+    ["a duplicate cluster id", [{ name: "a", namespace: "ec", clusterId: "x" }, { name: "b", namespace: "ec", clusterId: "x" }], /members\[1\]\.clusterId = "x": is also the clusterId of clusterSet\.members\[0\] \(a\)/],
+    ["different ErieCanal namespaces", [{ name: "a", namespace: "ec" }, { name: "b", namespace: "erie" }], /members\[1\]\.namespace = "erie": differs from a's ErieCanal namespace "ec"/],
+    ["overlapping VPCs", [{ name: "a", namespace: "ec", vpcCidr: "10.0.0.0/16" }, { name: "b", namespace: "ec", vpcCidr: "10.0.128.0/17" }], /overlaps a's VPC 10\.0\.0\.0\/16/],
+    ["a key part that is not a DNS label", [{ name: "a", region: "US_East", namespace: "ec" }], /members\[0\]\.region = "US_East"/],
+  ])("refuses %s, naming both sides", (_l, members, message) => {
+    expect(refusal(() => planClusterSet({ name: "s", controlPlane: "a", members: members as never })).message).toMatch(message);
+  });
+
+  it("refuses a control plane outside the set", () => {
+    expect(refusal(() => planClusterSet({ name: "s", controlPlane: "z", members: [{ name: "a", namespace: "ec" }] })).message).toMatch(/clusterSet\.controlPlane = "z": is not a member/);
+  });
+});
+
+describe("multi-cluster services", () => {
+  it("FailOver: ServiceExports in exporters, a GlobalTrafficPolicy named after the service in consumers, targets in order", () => {
+    const plan = planMultiClusterService(web({ failoverOrder: ["west", "east"] }), set);
+    expect(objectsIn(plan, "east").map((o) => o.kind)).toEqual(["Namespace", "Service", "ServiceExport"]);
+    expect(objectsIn(plan, "west").map((o) => o.kind)).toEqual(["Namespace", "ServiceExport"]);
+    expect(objectsIn(plan, "east")[2]).toMatchObject({ apiVersion: "flomesh.io/v1alpha1", metadata: { name: "web", namespace: "shop" }, spec: { rules: [{ portNumber: 8080, path: "/shop/web", pathType: "Prefix" }] } });
+    const gtp = objectsIn(plan, "hub").find((o) => o.kind === "GlobalTrafficPolicy")!;
+    expect(gtp).toEqual({ apiVersion: "flomesh.io/v1alpha1", kind: "GlobalTrafficPolicy", metadata: { name: "web", namespace: "shop" }, spec: { lbType: "FailOver", targets: [{ clusterKey: "us-west-2/default/default/west" }, { clusterKey: "us-east-1/us-east-1b/default/east" }] } });
+  });
+
+  it("ActiveActive carries weights; Locality at most one target; upstream MCS exports on request", () => {
+    const aa = planMultiClusterService(web({ mode: "ActiveActive", weights: { east: 70, west: 30 }, upstreamMcs: true }), set);
+    expect(objectsIn(aa, "hub").find((o) => o.kind === "GlobalTrafficPolicy")!.spec).toEqual({ lbType: "ActiveActive", targets: [{ clusterKey: "us-east-1/us-east-1b/default/east", weight: 70 }, { clusterKey: "us-west-2/default/default/west", weight: 30 }] });
+    expect(objectsIn(aa, "east").some((o) => o.apiVersion === "multicluster.x-k8s.io/v1alpha1" && o.kind === "ServiceExport")).toBe(true);
+    expect(objectsIn(planMultiClusterService(web({ mode: "Locality" }), set), "hub").find((o) => o.kind === "GlobalTrafficPolicy")!.spec).toEqual({ lbType: "Locality" });
+    expect(objectsIn(planMultiClusterService(web({ mode: "Locality", localityTarget: "east" }), set), "hub").find((o) => o.kind === "GlobalTrafficPolicy")!.spec.targets).toHaveLength(1);
+  });
+
+  it("refuses conflicting exports before deploy, naming both clusters", () => {
+    const e = refusal(() => planMultiClusterService(web({ exporters: [{ cluster: "east", service: { ports: [{ port: 8080 }] } }, { cluster: "west", service: { ports: [{ port: 9090 }] } }] }), set));
+    expect(e.field).toBe("services.web.exporters[1].service");
+    expect(e.message).toMatch(/conflicts with east's shop\/web \(type ClusterIP, ports 8080\).*Fix: make west and east expose shop\/web with the same type and ports/);
+    expect(refusal(() => planMultiClusterService(web({ exporters: [{ cluster: "east", service: { ports: [{ port: 8080 }] } }, { cluster: "west", service: { type: "NodePort", ports: [{ port: 8080 }] } }] }), set)).message).toMatch(/conflicts with east/);
+  });
+
+  it.each([
+    ["a target outside the set", { consumers: ["mars"] }, /services\.web\.consumers\[0\] = "mars": is not a member of cluster set prod/],
+    ["a FailOver target that does not export", { failoverOrder: ["hub"] }, /failoverOrder\[0\] = "hub": is a target that does not export/],
+    ["an empty FailOver order", { failoverOrder: [] }, /FailOver needs at least one target/],
+    ["negative weights", { mode: "ActiveActive", weights: { east: -1 } }, /weights\.east = -1: must be a whole number ≥ 0/],
+    ["weights on FailOver", { weights: { east: 1 } }, /FailOver.*takes a failoverOrder, not weights/],
+    ["a path without /", { rules: [{ portNumber: 8080, path: "web", pathType: "Prefix" }] }, /rules\[0\]\.path = "web": must start with \//],
+    ["colliding rules", { rules: [{ portNumber: 8080, path: "/a", pathType: "Prefix" }, { portNumber: 8080, path: "/a", pathType: "Prefix" }] }, /rules\[1\] = "Prefix \/a": collides with services\.web\.rules\[0\]/],
+    ["a port no exporter declares", { rules: [{ portNumber: 9999, path: "/a", pathType: "Exact" }] }, /no exporter's Service declares port 9999/],
+    ["no exporters", { exporters: [] }, /needs at least one exporter/],
+  ] as const)("refuses %s", (_l, change, message) => {
+    expect(refusal(() => planMultiClusterService(web(change as Partial<MultiClusterServiceSpec>), set)).message).toMatch(message);
+  });
+});
