@@ -4,4 +4,5 @@
  */
 export { clusterKey, type ClusterLocality, type ClusterSetMemberSpec } from "./clusterKey";
 export { planClusterSet, type ClusterSetPlan, type ClusterSetMemberPlanInput } from "./planClusterSet";
+export { buildFlomeshCrd, buildFlomeshCrds, validateCustomResource, FLOMESH_API, FLOMESH_KINDS } from "./crds";
 export { planMultiClusterService, type MultiClusterServicePlan, type MultiClusterServiceSpec, type ExporterSpec, type ExportRuleSpec, type ServicePortSpec, type TrafficMode, type PlacedObject } from "./planService";

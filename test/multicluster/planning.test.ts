@@ -97,3 +97,23 @@ describe("multi-cluster services", () => {
     expect(refusal(() => planMultiClusterService(web(change as Partial<MultiClusterServiceSpec>), set)).message).toMatch(message);
   });
 });
+
+describe("flomesh.io custom resources", () => {
+  it("declares valid CRDs and every planned ServiceExport and GlobalTrafficPolicy validates against them", async () => {
+    const { buildFlomeshCrds, validateCustomResource } = await import("../../components/multicluster");
+    const { validateKubernetesObjects } = await import("../support/validateKubernetes");
+    await validateKubernetesObjects(buildFlomeshCrds());
+    for (const mode of ["FailOver", "ActiveActive", "Locality"] as const) {
+      const plan = planMultiClusterService(web({ mode, ...(mode === "ActiveActive" ? { weights: { east: 1, west: 2 } } : {}) }), set);
+      for (const { object } of plan.objects.filter((o) => o.object.apiVersion === "flomesh.io/v1alpha1")) expect(validateCustomResource(object)).toEqual([]);
+    }
+  });
+
+  it("rejects custom resources the API server would reject", async () => {
+    const { validateCustomResource } = await import("../../components/multicluster");
+    expect(validateCustomResource({ apiVersion: "flomesh.io/v1alpha1", kind: "GlobalTrafficPolicy", metadata: { name: "x" }, spec: { lbType: "Failover" } })).toEqual([expect.stringMatching(/\/spec\/lbType must be equal to one of the allowed values/)]);
+    expect(validateCustomResource({ apiVersion: "flomesh.io/v1alpha1", kind: "ServiceExport", metadata: { name: "x" }, spec: { rules: [] } })).toEqual([expect.stringMatching(/\/spec\/rules must NOT have fewer than 1 items/)]);
+    expect(validateCustomResource({ apiVersion: "flomesh.io/v1alpha1", kind: "Cluster", metadata: { name: "x" }, spec: { gatewayPort: 70000 } })).toEqual([expect.stringMatching(/gatewayPort must be <= 65535/)]);
+    expect(validateCustomResource({ apiVersion: "flomesh.io/v1alpha1", kind: "ServiceImport", metadata: { name: "x" }, spec: { ports: [{ port: 80, endpoints: [{ clusterKey: "a/b/c/d", target: { host: "h" } }] }] } }).length).toBeGreaterThan(0);
+  });
+});
