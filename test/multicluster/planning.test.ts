@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CanalkitInputError } from "../../components/errors";
-import { clusterKey, planClusterSet, planMultiClusterService, type MultiClusterServiceSpec } from "../../components/multicluster";
+import { buildFlomeshCrds, clusterKey, planClusterSet, planMultiClusterService, validateCustomResource, type MultiClusterServiceSpec } from "../../components/multicluster";
+import { validateKubernetesObjects } from "../support/validateKubernetes";
 
 const set = planClusterSet({
   name: "prod",
@@ -100,8 +101,6 @@ describe("multi-cluster services", () => {
 
 describe("flomesh.io custom resources", () => {
   it("declares valid CRDs and every planned ServiceExport and GlobalTrafficPolicy validates against them", async () => {
-    const { buildFlomeshCrds, validateCustomResource } = await import("../../components/multicluster");
-    const { validateKubernetesObjects } = await import("../support/validateKubernetes");
     await validateKubernetesObjects(buildFlomeshCrds());
     for (const mode of ["FailOver", "ActiveActive", "Locality"] as const) {
       const plan = planMultiClusterService(web({ mode, ...(mode === "ActiveActive" ? { weights: { east: 1, west: 2 } } : {}) }), set);
@@ -110,7 +109,6 @@ describe("flomesh.io custom resources", () => {
   });
 
   it("rejects custom resources the API server would reject", async () => {
-    const { validateCustomResource } = await import("../../components/multicluster");
     expect(validateCustomResource({ apiVersion: "flomesh.io/v1alpha1", kind: "GlobalTrafficPolicy", metadata: { name: "x" }, spec: { lbType: "Failover" } })).toEqual([expect.stringMatching(/\/spec\/lbType must be equal to one of the allowed values/)]);
     expect(validateCustomResource({ apiVersion: "flomesh.io/v1alpha1", kind: "ServiceExport", metadata: { name: "x" }, spec: { rules: [] } })).toEqual([expect.stringMatching(/\/spec\/rules must NOT have fewer than 1 items/)]);
     expect(validateCustomResource({ apiVersion: "flomesh.io/v1alpha1", kind: "Cluster", metadata: { name: "x" }, spec: { gatewayPort: 70000 } })).toEqual([expect.stringMatching(/gatewayPort must be <= 65535/)]);
