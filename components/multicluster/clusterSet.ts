@@ -1,0 +1,140 @@
+/**
+ * `ClusterSet`: joins members to one control plane. For each member it creates the control
+ * plane's least-privilege identity in the member, the About API ClusterProperty objects, and on
+ * the control plane the `Cluster` resource carrying the member's locality, gateway and kubeconfig
+ * (built from that identity's token, a secret everywhere).
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { KitCluster } from "../cluster/types";
+import type { ClusterLocality } from "./clusterKey";
+import { clusterPropertyObjects, clusterResourceObject, memberAccessObjects, memberKubeconfig, CONTROL_PLANE_ACCOUNT } from "./memberAccess";
+import { planClusterSet, type ClusterSetPlan } from "./planClusterSet";
+
+/** What a cluster set needs from ErieCanal in one cluster (the `ErieCanal` component provides it). */
+export interface ErieCanalInstallation {
+  /** The ErieCanal namespace. */
+  readonly namespace: string;
+  /** Host consumers reach the cluster's gateway at. */
+  readonly gatewayHost: pulumi.Input<string>;
+  readonly gatewayPort: pulumi.Input<number>;
+  /** Resources custom resources must wait for (the manager's webhooks fail closed). */
+  readonly ready: pulumi.Resource[];
+}
+
+/** One member. */
+export interface ClusterSetMemberArgs extends ClusterLocality {
+  cluster: KitCluster;
+  erieCanal: ErieCanalInstallation;
+  /** About API id; default derived from the cluster key. */
+  clusterId?: string;
+  /** The member's API server URL and CA as the control plane reaches them. */
+  apiServer: { url: pulumi.Input<string>; certificateAuthorityData: pulumi.Input<string> };
+}
+
+/** Inputs of a `ClusterSet`. */
+export interface ClusterSetArgs {
+  /** Set name (`clusterset.k8s.io`). */
+  name: string;
+  /** The member that runs the control plane (it is a member too when it exports services). */
+  controlPlane: string;
+  /** Members by cluster name. */
+  members: ClusterSetMemberArgs[];
+}
+
+/** A joined set of clusters. */
+export class ClusterSet extends pulumi.ComponentResource {
+  readonly plan: ClusterSetPlan;
+  /** Cluster key per member name. */
+  readonly clusterKeys: Record<string, string>;
+  /** Kubeconfig per member for the control plane's identity (secrets). */
+  readonly memberKubeconfigs: Record<string, pulumi.Output<string>>;
+  /** The `Cluster` resources on the control plane, by member name. */
+  readonly clusterResources: Record<string, k8s.apiextensions.CustomResource>;
+
+  constructor(name: string, args: ClusterSetArgs, opts?: pulumi.ComponentResourceOptions) {
+    const plan = planClusterSet({
+      name: args.name,
+      controlPlane: args.controlPlane,
+      members: args.members.map((m) => ({
+        name: m.cluster.clusterName,
+        region: m.region,
+        zone: m.zone,
+        group: m.group,
+        namespace: m.erieCanal.namespace,
+        ...(m.clusterId ? { clusterId: m.clusterId } : {}),
+        ...(m.cluster.networkFacts.vpcCidr ? { vpcCidr: m.cluster.networkFacts.vpcCidr } : {}),
+      })),
+    });
+    super("canalkit:multicluster:ClusterSet", name, {
+      name: plan.name,
+      controlPlane: plan.controlPlane,
+      namespace: plan.namespace,
+      members: plan.members.map((m) => ({ name: m.name, key: m.key, clusterId: m.clusterId })),
+    }, opts);
+    this.plan = plan;
+    this.clusterKeys = Object.fromEntries(plan.members.map((m) => [m.name, m.key]));
+    this.memberKubeconfigs = {};
+    this.clusterResources = {};
+    const control = args.members.find((m) => m.cluster.clusterName === plan.controlPlane)!;
+
+    for (const [i, member] of args.members.entries()) {
+      const planned = plan.members[i]!;
+      const provider = member.cluster.provider;
+      const created = new Map<string, pulumi.CustomResource>();
+      for (const object of [...memberAccessObjects(plan.namespace), ...clusterPropertyObjects(planned.clusterId, plan.name)]) {
+        const resourceName = `${name}-${planned.name}-${object.kind.toLowerCase()}-${object.metadata.name}`;
+        const resource = object.kind === "ClusterProperty"
+          ? new k8s.apiextensions.CustomResource(resourceName, object as any, { parent: this, provider, dependsOn: member.cluster.readyResources })
+          : kubernetesResource(resourceName, object, { parent: this, provider, dependsOn: [...member.cluster.readyResources, ...member.erieCanal.ready] });
+        created.set(`${object.kind}/${object.metadata.name}`, resource);
+      }
+      const tokenSecret = created.get(`Secret/${CONTROL_PLANE_ACCOUNT}-token`) as k8s.core.v1.Secret;
+      // The token controller fills data.token; it is base64 and secret like the whole kubeconfig.
+      const token = tokenSecret.data.apply((d) => Buffer.from(d?.["token"] ?? "", "base64").toString("utf8"));
+      const kubeconfig = pulumi.secret(
+        pulumi.all([member.apiServer.url, member.apiServer.certificateAuthorityData, token]).apply(([url, ca, t]) =>
+          memberKubeconfig({ memberName: planned.name, server: url, certificateAuthorityData: ca, token: t }),
+        ),
+      );
+      this.memberKubeconfigs[planned.name] = kubeconfig;
+      const clusterObject = pulumi.all([member.erieCanal.gatewayHost, member.erieCanal.gatewayPort, kubeconfig]).apply(([host, port, kc]) =>
+        clusterResourceObject({ name: planned.name, region: planned.region, zone: planned.zone, group: planned.group, gatewayHost: host, gatewayPort: port, kubeconfig: kc }),
+      );
+      this.clusterResources[planned.name] = new k8s.apiextensions.CustomResource(`${name}-${planned.name}-cluster`, {
+        apiVersion: "flomesh.io/v1alpha1",
+        kind: "Cluster",
+        metadata: { name: planned.name },
+        spec: clusterObject.apply((o) => o["spec"] as Record<string, unknown>),
+      }, {
+        parent: this,
+        provider: control.cluster.provider,
+        dependsOn: [...control.erieCanal.ready, ...created.values()],
+        // The manager's webhook adds the connector-mode label at admission.
+        ignoreChanges: ['metadata.labels["multicluster.flomesh.io/connector-mode"]'],
+        additionalSecretOutputs: ["spec"],
+      });
+    }
+    this.registerOutputs({ clusterKeys: this.clusterKeys, memberKubeconfigs: this.memberKubeconfigs });
+  }
+}
+
+/** Creates a typed resource for the built-in kinds member access uses. */
+function kubernetesResource(name: string, object: any, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
+  switch (object["kind"]) {
+    case "ServiceAccount":
+      return new k8s.core.v1.ServiceAccount(name, object, opts);
+    case "Secret":
+      return new k8s.core.v1.Secret(name, object, opts);
+    case "ClusterRole":
+      return new k8s.rbac.v1.ClusterRole(name, object, opts);
+    case "ClusterRoleBinding":
+      return new k8s.rbac.v1.ClusterRoleBinding(name, object, opts);
+    case "Role":
+      return new k8s.rbac.v1.Role(name, object, opts);
+    case "RoleBinding":
+      return new k8s.rbac.v1.RoleBinding(name, object, opts);
+    default:
+      throw new Error(`canalkit bug: no typed resource for ${object["kind"]}`);
+  }
+}

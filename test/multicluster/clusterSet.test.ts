@@ -1,0 +1,46 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { ExistingCluster } from "../../components/cluster";
+import { ClusterSet, type ErieCanalInstallation } from "../../components/multicluster";
+import { synthesize } from "../../synth/engine";
+
+/** A member cluster with a stand-in ErieCanal installation (the install component is separate). */
+function member(name: string, vpcCidr: string, namespace = "erie-canal") {
+  const cluster = new ExistingCluster(name, { kubeconfig: pulumi.secret(`admin-${name}`), topology: "vxlan", podCidr: "100.64.0.0/16", serviceCidr: "172.20.0.0/16", podMtu: 8951, isEks: true, vpcCidr });
+  const manager = new k8s.apps.v1.Deployment(`${name}-manager`, { metadata: { name: "erie-canal-manager", namespace }, spec: { selector: { matchLabels: { a: "m" } }, template: { metadata: { labels: { a: "m" } }, spec: { containers: [{ name: "m", image: "flomesh/erie-canal-manager:0.1.3" }] } } } }, { provider: cluster.provider });
+  const erieCanal: ErieCanalInstallation = { namespace, gatewayHost: `gw.${name}.internal`, gatewayPort: 80, ready: [manager] };
+  return { cluster, erieCanal, apiServer: { url: `https://${name}.example`, certificateAuthorityData: "Q0E=" } };
+}
+
+describe("ClusterSet", () => {
+  it("creates access objects and ClusterProperties in each member and a Cluster per member on the control plane", async () => {
+    const result = await synthesize(() => {
+      const hub = member("hub", "10.30.0.0/16");
+      const east = member("east", "10.31.0.0/16");
+      const set = new ClusterSet("prod", { name: "prod", controlPlane: "hub", members: [{ ...hub, region: "us-east-1" }, { ...east, region: "us-east-1", zone: "b" }] });
+      return { keys: set.clusterKeys, kubeconfigs: set.memberKubeconfigs };
+    });
+    expect(result.outputs["keys"]).toEqual({ hub: "us-east-1/default/default/hub", east: "us-east-1/b/default/east" });
+    expect(result.outputs["kubeconfigs"]).toEqual({ hub: "[secret]", east: "[secret]" });
+    const providers = new Map(result.resources.filter((r) => r.type === "pulumi:providers:kubernetes").map((r) => [r.urn, r.name]));
+    const clusterOf = (p: string | null) => providers.get(p!.split("::").slice(0, -1).join("::"));
+    const crs = result.resources.filter((r) => r.type === "kubernetes:flomesh.io/v1alpha1:Cluster");
+    expect(crs.map((r) => [r.name, clusterOf(r.provider)])).toEqual([["prod-hub-cluster", "hub-k8s"], ["prod-east-cluster", "hub-k8s"]]);
+    expect(crs[1]!.inputs["spec"]).toBe("[secret]");
+    expect(crs[1]!.options.ignoreChanges).toContain('metadata.labels["multicluster.flomesh.io/connector-mode"]');
+    const hubManager = result.resources.find((r) => r.name === "hub-manager")!;
+    expect(crs[1]!.dependsOn).toContain(hubManager.urn);
+    const props = result.resources.filter((r) => r.type === "kubernetes:about.k8s.io/v1alpha1:ClusterProperty" && clusterOf(r.provider) === "east-k8s");
+    expect(props.map((p) => (p.inputs as any).spec.value)).toEqual(["us-east-1.b.default.east", "prod"]);
+    expect(JSON.stringify(result)).not.toMatch(/admin-east|kind: Config/);
+  });
+
+  it("refuses members with different ErieCanal namespaces before registering anything", async () => {
+    await expect(
+      synthesize(() => {
+        new ClusterSet("s", { name: "s", controlPlane: "hub", members: [member("hub", "10.30.0.0/16"), member("east", "10.31.0.0/16", "flomesh")] });
+      }),
+    ).rejects.toThrow(/clusterSet\.members\[1\]\.namespace = "flomesh": differs from hub's ErieCanal namespace "erie-canal"/);
+  });
+});
