@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ExistingCluster } from "../../components/cluster";
-import { ClusterSet, type ErieCanalInstallation } from "../../components/multicluster";
+import { ClusterSet, MultiClusterService, type ErieCanalInstallation } from "../../components/multicluster";
 import { synthesize } from "../../synth/engine";
 
 /** A member cluster with a stand-in ErieCanal installation (the install component is separate). */
@@ -42,5 +42,43 @@ describe("ClusterSet", () => {
         new ClusterSet("s", { name: "s", controlPlane: "hub", members: [member("hub", "10.30.0.0/16"), member("east", "10.31.0.0/16", "flomesh")] });
       }),
     ).rejects.toThrow(/clusterSet\.members\[1\]\.namespace = "flomesh": differs from hub's ErieCanal namespace "erie-canal"/);
+  });
+});
+
+describe("MultiClusterService", () => {
+  it("deploys exports in exporters and the traffic policy in consumers, each after ErieCanal in that cluster", async () => {
+    const result = await synthesize(() => {
+      const hub = member("hub", "10.30.0.0/16");
+      const east = member("east", "10.31.0.0/16");
+      const west = member("west", "10.40.0.0/16");
+      const set = new ClusterSet("prod", { name: "prod", controlPlane: "hub", members: [hub, east, west] });
+      new MultiClusterService("web", {
+        clusterSet: set.plan,
+        members: { hub, east, west },
+        name: "web",
+        namespace: "shop",
+        exporters: [{ cluster: "east", service: { ports: [{ port: 8080 }] }, selector: { app: "web" } }, { cluster: "west", service: { ports: [{ port: 8080 }] } }],
+        consumers: ["hub"],
+        mode: "ActiveActive",
+        weights: { east: 3, west: 1 },
+      });
+    });
+    const providers = new Map(result.resources.filter((r) => r.type === "pulumi:providers:kubernetes").map((r) => [r.urn, r.name]));
+    const where = (r: { provider: string | null }) => providers.get(r.provider!.split("::").slice(0, -1).join("::"));
+    const mcs = result.resources.filter((r) => r.parent && result.resources.find((p) => p.urn === r.parent)?.type === "canalkit:multicluster:MultiClusterService");
+    expect(mcs.map((r) => `${where(r)} ${r.type.split(":").slice(1).join(":")}`).sort()).toEqual([
+      "east-k8s core/v1:Namespace",
+      "east-k8s core/v1:Service",
+      "east-k8s flomesh.io/v1alpha1:ServiceExport",
+      "west-k8s core/v1:Namespace",
+      "west-k8s flomesh.io/v1alpha1:ServiceExport",
+      "hub-k8s core/v1:Namespace",
+      "hub-k8s flomesh.io/v1alpha1:GlobalTrafficPolicy",
+    ].sort());
+    const gtp = mcs.find((r) => r.type.endsWith("GlobalTrafficPolicy"))!;
+    expect(gtp.inputs["spec"]).toEqual({ lbType: "ActiveActive", targets: [{ clusterKey: "default/default/default/east", weight: 3 }, { clusterKey: "default/default/default/west", weight: 1 }] });
+    expect(gtp.dependsOn).toContain(result.resources.find((r) => r.name === "hub-manager")!.urn);
+    const component = result.resources.find((r) => r.type === "canalkit:multicluster:MultiClusterService")!;
+    expect(component.inputs).toMatchObject({ name: "web", mode: "ActiveActive", exporters: ["east", "west"], consumers: ["hub"], ports: [8080] });
   });
 });

@@ -1,0 +1,66 @@
+/**
+ * `MultiClusterService`: one declaration of a service across a cluster set, deployed as the
+ * planned Namespaces, Services, ServiceExports (in exporters) and GlobalTrafficPolicies (in
+ * consumers), each waiting for ErieCanal in its cluster.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { KitCluster } from "../cluster/types";
+import type { ErieCanalInstallation } from "./clusterSet";
+import type { ClusterSetPlan } from "./planClusterSet";
+import { planMultiClusterService, type MultiClusterServicePlan, type MultiClusterServiceSpec } from "./planService";
+
+/** A member's cluster and ErieCanal, by cluster name. */
+export type ClusterSetMembers = Record<string, { cluster: KitCluster; erieCanal: ErieCanalInstallation }>;
+
+/** Inputs of a `MultiClusterService`. */
+export interface MultiClusterServiceArgs extends MultiClusterServiceSpec {
+  /** The validated set (`ClusterSet.plan`). */
+  clusterSet: ClusterSetPlan;
+  /** The set's members. */
+  members: ClusterSetMembers;
+}
+
+/** A service exported from some clusters of a set and consumed in others. */
+export class MultiClusterService extends pulumi.ComponentResource {
+  readonly plan: MultiClusterServicePlan;
+
+  constructor(name: string, args: MultiClusterServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    const { clusterSet, members, ...spec } = args;
+    const plan = planMultiClusterService(spec, clusterSet);
+    super("canalkit:multicluster:MultiClusterService", name, {
+      name: plan.name,
+      namespace: plan.namespace,
+      mode: plan.mode,
+      exporters: plan.exporters,
+      consumers: plan.consumers,
+      ports: spec.exporters[0]!.service.ports.map((p) => p.port),
+      serviceType: spec.exporters[0]!.service.type ?? "ClusterIP",
+      ...(spec.weights ? { weights: spec.weights } : {}),
+    }, opts);
+    this.plan = plan;
+    const namespaces = new Map<string, pulumi.Resource>();
+    for (const { cluster, object } of plan.objects) {
+      const member = members[cluster];
+      if (!member) throw new Error(`canalkit bug: no member ${cluster} passed for ${plan.name}`);
+      const base = { parent: this, provider: member.cluster.provider };
+      const resourceName = `${name}-${cluster}-${String(object["kind"]).toLowerCase()}${object["apiVersion"].startsWith("multicluster.x-k8s.io") ? "-mcs" : ""}`;
+      switch (`${object["apiVersion"]}/${object["kind"]}`) {
+        case "v1/Namespace":
+          namespaces.set(cluster, new k8s.core.v1.Namespace(resourceName, object, { ...base, dependsOn: member.cluster.readyResources, retainOnDelete: true }));
+          break;
+        case "v1/Service":
+          new k8s.core.v1.Service(resourceName, object, { ...base, dependsOn: [namespaces.get(cluster)!] });
+          break;
+        default:
+          // flomesh.io kinds pass through the manager's fail-closed webhooks: wait for it.
+          new k8s.apiextensions.CustomResource(resourceName, object as any, {
+            ...base,
+            dependsOn: [namespaces.get(cluster)!, ...member.erieCanal.ready],
+            ignoreChanges: object["kind"] === "ServiceExport" ? ['metadata.annotations["multicluster.flomesh.io/export-hash"]'] : [],
+          });
+      }
+    }
+    this.registerOutputs({ exporters: plan.exporters, consumers: plan.consumers, mode: plan.mode });
+  }
+}
