@@ -118,6 +118,8 @@ function awsComputed(type: string, id: string, inputs: Record<string, unknown>, 
       return { publicIp: "198.51.100.1", allocationId: id };
     case "aws:ec2/launchTemplate:LaunchTemplate":
       return { latestVersion: 1 };
+    case "aws:ec2transitgateway/transitGateway:TransitGateway":
+      return { associationDefaultRouteTableId: `tgw-rtb-${digest(id + "assoc", 17)}`, propagationDefaultRouteTableId: `tgw-rtb-${digest(id + "assoc", 17)}` };
     case "aws:ec2/vpc:Vpc":
       return { mainRouteTableId: `rtb-${digest(id + "main", 17)}`, defaultSecurityGroupId: `sg-${digest(id + "default", 17)}` };
     default:

@@ -8,4 +8,5 @@ export { buildFlomeshCrd, buildFlomeshCrds, validateCustomResource, FLOMESH_API,
 export { memberAccessObjects, memberClusterRules, memberNamespaceRules, memberKubeconfig, clusterPropertyObjects, clusterResourceObject, CONTROL_PLANE_ACCOUNT } from "./memberAccess";
 export { ClusterSet, type ClusterSetArgs, type ClusterSetMemberArgs, type ErieCanalInstallation } from "./clusterSet";
 export { MultiClusterService, type MultiClusterServiceArgs, type ClusterSetMembers } from "./multiClusterService";
+export { ClusterSetNetwork, underlayClassFor, validateSetNetwork, type ClusterSetNetworkArgs, type SetNetworkCluster, type Connectivity } from "./clusterSetNetwork";
 export { planMultiClusterService, type MultiClusterServicePlan, type MultiClusterServiceSpec, type ExporterSpec, type ExportRuleSpec, type ServicePortSpec, type TrafficMode, type PlacedObject } from "./planService";
