@@ -7,7 +7,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EksCluster } from "../components/cluster";
 import { Canal } from "../components/cni";
-import { ClusterNetwork, resolveAvailabilityZones } from "../components/network";
+import { CanalkitInputError } from "../components/errors";
+import { ClusterSetNetwork, underlayClassFor } from "../components/multicluster";
+import { ClusterNetwork, UNDERLAY_MTU, resolveAvailabilityZones, type PathMtuClass } from "../components/network";
 import { CONFIG_NAMESPACE, atConfigPath, validateStackConfig } from "./config/validate";
 import type { ClusterConfig, StackConfig } from "./config/schema";
 
@@ -45,8 +47,30 @@ function regionProviders(config: StackConfig, tags: Record<string, string>): Map
   return providers;
 }
 
+/**
+ * The underlay MTU class of a cluster: derived from the cluster set's connectivity when the stack
+ * has one, so the Canal MTU is right without anyone computing it. An explicit class may only be
+ * narrower than the derived one.
+ */
+export function pathMtuClassFor(index: number, config: StackConfig): PathMtuClass {
+  const cluster = config.clusters[index]!;
+  const derived: PathMtuClass = config.clusterSet
+    ? underlayClassFor(cluster.name, config.clusterSet.connectivity, config.clusters.map((c) => ({ clusterName: c.name, region: c.region })))
+    : "intra-vpc";
+  const stated = cluster.network.pathMtuClass;
+  if (stated && UNDERLAY_MTU[stated] > UNDERLAY_MTU[derived]) {
+    throw new CanalkitInputError(
+      `canalkit:clusters[${index}].network.pathMtuClass`,
+      stated,
+      `allows ${UNDERLAY_MTU[stated]}-byte packets, but ${config.clusterSet!.connectivity} between the set's clusters carries at most ${UNDERLAY_MTU[derived]}`,
+      `remove it (the kit derives ${derived}) or state ${derived}`,
+    );
+  }
+  return stated ?? derived;
+}
+
 /** The network layer of one cluster. */
-async function buildNetwork(index: number, cluster: ClusterConfig, provider: aws.Provider, tags: Record<string, string>): Promise<ClusterNetwork> {
+async function buildNetwork(index: number, cluster: ClusterConfig, pathMtuClass: PathMtuClass, provider: aws.Provider, tags: Record<string, string>): Promise<ClusterNetwork> {
   const azs = Array.isArray(cluster.availabilityZones)
     ? cluster.availabilityZones
     : await resolveAvailabilityZones(`canalkit:clusters[${index}].availabilityZones`, cluster.availabilityZones, provider);
@@ -54,6 +78,7 @@ async function buildNetwork(index: number, cluster: ClusterConfig, provider: aws
   return atConfigPath(["clusters", index], () =>
     new ClusterNetwork(cluster.name, {
       ...network,
+      pathMtuClass,
       clusterName: cluster.name,
       region: cluster.region,
       availabilityZones: azs,
@@ -82,15 +107,43 @@ function buildClusterAndCni(index: number, cluster: ClusterConfig, network: Clus
   return { eks, canal };
 }
 
+/** Connects the VPCs of the stack's cluster set. */
+function buildClusterSetNetwork(config: StackConfig, networks: ClusterNetwork[], providers: Map<string, aws.Provider>, tags: Record<string, string>): ClusterSetNetwork {
+  const set = config.clusterSet!;
+  if (!config.clusters.some((c) => c.name === set.controlPlane)) {
+    throw new CanalkitInputError("canalkit:clusterSet.controlPlane", set.controlPlane, "is not a cluster of the stack", `use one of ${config.clusters.map((c) => c.name).join(", ")}`);
+  }
+  return new ClusterSetNetwork(set.name, {
+    connectivity: set.connectivity,
+    controlPlane: set.controlPlane,
+    gatewayPort: set.gatewayPort,
+    tags,
+    clusters: networks.map((n, i) => ({
+      clusterName: n.clusterName,
+      region: config.clusters[i]!.region,
+      vpcId: n.vpcId,
+      vpcCidr: n.vpcCidr,
+      privateSubnetIds: n.privateSubnetIds,
+      privateRouteTableIds: n.privateRouteTableIds,
+      nodeSecurityGroupId: n.nodeSecurityGroupId,
+      controlPlaneSecurityGroupId: n.controlPlaneSecurityGroupId,
+      provider: providers.get(config.clusters[i]!.region)!,
+    })),
+  });
+}
+
 /** Builds the whole stack and returns its outputs. */
 export async function defineStack(): Promise<Record<string, unknown>> {
   const config = validateStackConfig(readStackConfig());
   const tags = stackTags(config);
   const providers = regionProviders(config, tags);
   const outputs: Record<string, unknown> = {};
+  const mtuClasses = config.clusters.map((_, index) => pathMtuClassFor(index, config));
+  const networks: ClusterNetwork[] = [];
   for (const [index, cluster] of config.clusters.entries()) {
     const provider = providers.get(cluster.region)!;
-    const network = await buildNetwork(index, cluster, provider, tags);
+    const network = await buildNetwork(index, cluster, mtuClasses[index]!, provider, tags);
+    networks.push(network);
     const { eks } = buildClusterAndCni(index, cluster, network, provider, tags);
     outputs[cluster.name] = {
       kubeconfig: eks.kubeconfig,
@@ -103,5 +156,6 @@ export async function defineStack(): Promise<Record<string, unknown>> {
       nodeSecurityGroupId: network.nodeSecurityGroupId,
     };
   }
+  if (config.clusterSet) buildClusterSetNetwork(config, networks, providers, tags);
   return outputs;
 }

@@ -21,8 +21,8 @@ export const networkConfigSchema = z.strictObject({
   natStrategy: z.enum(["none", "single", "one-per-az"]).default("one-per-az").describe("NAT gateways for the private (node) subnets."),
   pathMtuClass: z
     .enum(["intra-vpc", "inter-region", "vpn-or-internet"])
-    .default("intra-vpc")
-    .describe("Narrowest path pod traffic takes: 9001, 8500 or 1500 bytes of underlay MTU."),
+    .optional()
+    .describe("Narrowest path pod traffic takes: 9001, 8500 or 1500 bytes of underlay MTU. Default: derived from canalkit:clusterSet.connectivity, else intra-vpc."),
   wireguard: z.boolean().default(false).describe("Encrypt pod traffic with WireGuard (60 bytes of MTU overhead)."),
   vxlanPort: z.number().int().default(8472).describe("flannel VXLAN UDP port; the security groups open exactly this port."),
   typha: z.boolean().default(false).describe("Run Calico Typha (opens TCP 5473 between nodes)."),
@@ -98,6 +98,18 @@ export const stackConfigSchema = z.strictObject({
     .array(clusterConfigSchema)
     .min(1)
     .describe("The clusters of the stack, each with its own VPC."),
+  clusterSet: z
+    .strictObject({
+      name: z.string().describe("Cluster set name."),
+      controlPlane: z.string().describe("Name of the cluster that runs the set's control plane."),
+      connectivity: z
+        .enum(["vpc-peering", "transit-gateway", "internet"])
+        .default("vpc-peering")
+        .describe("How the clusters' VPCs are connected; also fixes each cluster's underlay MTU class."),
+      gatewayPort: z.number().int().min(1).max(65535).default(80).describe("ErieCanal gateway port admitted between the set's VPCs."),
+    })
+    .optional()
+    .describe("Join all clusters of the stack into one cluster set."),
   policy: z
     .strictObject({
       overrides: z
