@@ -3,6 +3,7 @@
  * export, synth, and other Pulumi projects use these).
  */
 import { cniPolicies } from "./cni";
+import { multiclusterPolicies } from "./multicluster";
 import { networkPolicies } from "./network";
 import { securityPolicies } from "./security";
 import type { CanalkitPolicy } from "./types";
@@ -11,7 +12,8 @@ export * from "./types";
 export * from "./network";
 export * from "./cni";
 export * from "./security";
+export * from "./multicluster";
 export { indexStack } from "./stackIndex";
 
 /** All policies, in documentation order. */
-export const canalkitPolicies: CanalkitPolicy[] = [...networkPolicies, ...cniPolicies, ...securityPolicies];
+export const canalkitPolicies: CanalkitPolicy[] = [...networkPolicies, ...cniPolicies, ...multiclusterPolicies, ...securityPolicies];

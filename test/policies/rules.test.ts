@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { EksCluster, ExistingCluster } from "../../components/cluster";
 import { Canal } from "../../components/cni";
+import { ClusterSet, MultiClusterService } from "../../components/multicluster";
 import { ClusterNetwork, type ClusterNetworkArgs } from "../../components/network";
 import { runPolicies, type PolicyReport } from "../../policies/offline";
 import { synthesize, type SynthResource } from "../../synth/engine";
@@ -194,5 +195,54 @@ describe("enforcement", () => {
     expect(await level({ environment: "prod", overrides: { "canalkit-imdsv2-required": "disabled" } })).toBeUndefined();
     const report = await runPolicies(bad, { environment: "prod" });
     expect(report.summary.mandatory).toBe(report.violations.filter((v) => v.enforcementLevel === "mandatory").length);
+  });
+});
+
+describe("multi-cluster policies", () => {
+
+  /** Three clusters in a set with a stand-in ErieCanal, and a FailOver service. */
+  function setWithService(change: (spec: any) => void = () => undefined) {
+    return () => {
+      const member = (name: string, cidr: string) => {
+        const cluster = new ExistingCluster(name, { kubeconfig: pulumi.secret(`apiVersion: v1\nkind: Config\ncurrent-context: ${name}\n`), topology: "vxlan", podCidr: "100.64.0.0/16", serviceCidr: "172.20.0.0/16", podMtu: 8951, isEks: true, vpcCidr: cidr });
+        return { cluster, erieCanal: { namespace: "erie-canal", gatewayHost: `gw.${name}`, gatewayPort: 80, ready: [] }, apiServer: { url: `https://${name}`, certificateAuthorityData: "Q0E=" } };
+      };
+      const hub = member("hub", "10.30.0.0/16");
+      const east = member("east", "10.31.0.0/16");
+      const west = member("west", "10.40.0.0/16");
+      const set = new ClusterSet("s", { name: "s", controlPlane: "hub", members: [hub, east, west] });
+      const spec = { clusterSet: set.plan, members: { hub, east, west }, name: "web", namespace: "shop", consumers: ["hub"], mode: "FailOver", exporters: [{ cluster: "east", service: { ports: [{ port: 8080 }] }, selector: { app: "web" } }, { cluster: "west", service: { ports: [{ port: 8080 }] }, selector: { app: "web" } }] };
+      change(spec);
+      new MultiClusterService("web", spec as never);
+    };
+  }
+  const services = (r: SynthResource) => r.type === "kubernetes:core/v1:Service";
+
+  it("canalkit-service-export-has-service and canalkit-exports-agree", async () => {
+    const good = await resourcesOf(setWithService());
+    expect(await violations(good, "canalkit-service-export-has-service")).toEqual([]);
+    expect(await violations(good, "canalkit-exports-agree")).toEqual([]);
+    // The kit refuses both at preview; a Service edited or removed by hand looks like this.
+    const noService = good.filter((r) => !(services(r) && r.name.includes("west")));
+    expect(await violations(noService, "canalkit-service-export-has-service")).toEqual([expect.stringMatching(/ServiceExport shop\/web in west has no Service in that cluster/)]);
+    const drifted = edit(good, (r) => services(r) && r.name.includes("west"), (i) => (i["spec"].ports = [{ port: 9090 }]));
+    expect(await violations(drifted, "canalkit-service-export-has-service")).toEqual([expect.stringMatching(/exports port\(s\) 8080 that its Service does not declare/)]);
+    expect(await violations(drifted, "canalkit-exports-agree")).toEqual([expect.stringMatching(/shop\/web is exported from east as ClusterIP 8080 but from west as ClusterIP 9090/)]);
+  });
+
+  it("canalkit-traffic-policy-targets", async () => {
+    const good = await resourcesOf(setWithService());
+    expect(await violations(good, "canalkit-traffic-policy-targets")).toEqual([]);
+    const gtp = (r: SynthResource) => r.type === "kubernetes:flomesh.io/v1alpha1:GlobalTrafficPolicy";
+    const outside = edit(good, gtp, (i) => (i["spec"].targets = [{ clusterKey: "default/default/default/mars" }]));
+    expect(await violations(outside, "canalkit-traffic-policy-targets")).toEqual([expect.stringMatching(/targets default\/default\/default\/mars, which is not a member/)]);
+    const empty = edit(good, gtp, (i) => (i["spec"].targets = []));
+    expect(await violations(empty, "canalkit-traffic-policy-targets")).toEqual([expect.stringMatching(/is FailOver with no target/)]);
+  });
+
+  it("canalkit-kubeconfigs-only-in-secrets", async () => {
+    expect(await violations(await resourcesOf(setWithService()), "canalkit-kubeconfigs-only-in-secrets")).toEqual([]);
+    const leaked = await resourcesOf(() => void new k8s.core.v1.ConfigMap("leak", { data: { config: "apiVersion: v1\nkind: Config\nusers: []\n" } }));
+    expect(await violations(leaked, "canalkit-kubeconfigs-only-in-secrets")).toEqual([expect.stringMatching(/leak: data\.config holds a kubeconfig in clear/)]);
   });
 });
