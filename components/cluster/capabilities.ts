@@ -3,6 +3,7 @@
  * it. The EKS control plane runs in an AWS-managed VPC outside the pod network: with an overlay
  * CNI (Canal) it can reach nodes but not pod IPs, so admission webhooks must listen on the host.
  */
+import { CanalkitInputError } from "../errors";
 import type { Topology } from "../network/types";
 import type { ClusterCapabilities } from "./types";
 
@@ -39,7 +40,12 @@ export interface WebhookNetworking {
 export function webhookNetworking(capabilities: ClusterCapabilities, preferredPort: number): WebhookNetworking {
   if (capabilities.controlPlaneReachesPods) return { hostNetwork: false, port: preferredPort, dnsPolicy: "ClusterFirst" };
   if (preferredPort < WEBHOOK_HOST_PORT_RANGE.from || preferredPort > WEBHOOK_HOST_PORT_RANGE.to) {
-    throw new Error(`webhook host port ${preferredPort} is outside ${WEBHOOK_HOST_PORT_RANGE.from}-${WEBHOOK_HOST_PORT_RANGE.to}, the range kept free for kit webhooks`);
+    throw new CanalkitInputError(
+      "webhook.port",
+      preferredPort,
+      `is outside ${WEBHOOK_HOST_PORT_RANGE.from}-${WEBHOOK_HOST_PORT_RANGE.to}, the host-port range kept free for kit webhooks`,
+      `pick a port from ${WEBHOOK_HOST_PORT_RANGE.from} to ${WEBHOOK_HOST_PORT_RANGE.to}`,
+    );
   }
   return { hostNetwork: true, port: preferredPort, dnsPolicy: "ClusterFirstWithHostNet" };
 }

@@ -128,7 +128,7 @@ describe("cluster capabilities", () => {
   });
 
   it("refuses host ports outside the range kept free for webhooks", () => {
-    expect(() => webhookNetworking({ controlPlaneReachesPods: false }, 10250)).toThrow(/outside 9443-9499/);
+    expect(() => webhookNetworking({ controlPlaneReachesPods: false }, 10250)).toThrow(/webhook\.port = 10250: is outside 9443-9499/);
   });
 });
 
