@@ -10,25 +10,12 @@ import { Canal } from "../components/cni";
 import { CanalkitInputError } from "../components/errors";
 import { ClusterSetNetwork, underlayClassFor } from "../components/multicluster";
 import { ClusterNetwork, UNDERLAY_MTU, resolveAvailabilityZones, type PathMtuClass } from "../components/network";
-import { CONFIG_NAMESPACE, atConfigPath, validateStackConfig } from "./config/validate";
+import { atConfigPath, canalkitConfigObject, validateStackConfig } from "./config/validate";
 import type { ClusterConfig, StackConfig } from "./config/schema";
 
 /** Reads every `canalkit:` key of the running stack's config into one object. */
 export function readStackConfig(): Record<string, unknown> {
-  const config = new pulumi.Config(CONFIG_NAMESPACE);
-  const raw: Record<string, unknown> = {};
-  for (const key of Object.keys(pulumi.runtime.allConfig())) {
-    const [namespace, name] = key.split(":");
-    if (namespace !== CONFIG_NAMESPACE || !name) continue;
-    // Structured values arrive JSON-encoded; plain strings stay strings.
-    const text = config.get(name)!;
-    try {
-      raw[name] = JSON.parse(text);
-    } catch {
-      raw[name] = text;
-    }
-  }
-  return raw;
+  return canalkitConfigObject(pulumi.runtime.allConfig());
 }
 
 /** Tags every AWS resource of the stack carries. */

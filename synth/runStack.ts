@@ -5,11 +5,11 @@
 import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { runPolicies, writePolicyReport, type PolicyReport } from "../policies/offline";
-import { validateStackConfig } from "../stacks/config/validate";
+import { canalkitConfigObject, validateStackConfig } from "../stacks/config/validate";
 import { defineStack } from "../stacks/program";
 import { writeArtifacts } from "./artifacts";
 import { synthesize, type SynthResult } from "./engine";
-import { readStackConfigFile, type FlatConfig } from "./stackConfig";
+import { readStackConfigFile } from "./stackConfig";
 
 /** The Pulumi project name, as in Pulumi.yaml. */
 export const PROJECT = "canalkit";
@@ -56,46 +56,27 @@ export function resolveStackConfig(request: SynthRequest): { stack: string; file
 }
 
 /** Offline AZ answers the config gives (`canalkit:synth.availabilityZones`). */
-function offlineAvailabilityZones(config: FlatConfig): Record<string, string[]> {
-  const synth = config.values[`${PROJECT}:synth`];
-  if (!synth) return {};
-  try {
-    const parsed = JSON.parse(synth) as { availabilityZones?: Record<string, string[]> };
-    return parsed.availabilityZones ?? {};
-  } catch {
-    return {};
-  }
-}
-
-/** The `canalkit:` keys of a flat config as one object (structured values decoded). */
-function canalkitConfig(config: FlatConfig): Record<string, unknown> {
-  const raw: Record<string, unknown> = {};
-  for (const [key, text] of Object.entries(config.values)) {
-    if (!key.startsWith(`${PROJECT}:`)) continue;
-    try {
-      raw[key.slice(PROJECT.length + 1)] = JSON.parse(text);
-    } catch {
-      raw[key.slice(PROJECT.length + 1)] = text;
-    }
-  }
-  return raw;
+function offlineAvailabilityZones(raw: Record<string, unknown>): Record<string, string[]> {
+  const synth = raw["synth"] as { availabilityZones?: Record<string, string[]> } | undefined;
+  return synth?.availabilityZones ?? {};
 }
 
 /** Runs the stacks program for one stack offline and writes its artifacts. */
 export async function runSynth(request: SynthRequest): Promise<SynthRun> {
   const { stack, file } = resolveStackConfig(request);
   const config = readStackConfigFile(file, PROJECT);
+  const raw = canalkitConfigObject(config.values);
   const result = await synthesize(defineStack, {
     project: PROJECT,
     stack,
     config: config.values,
     secretKeys: config.secretKeys,
-    lookups: { availabilityZones: offlineAvailabilityZones(config) },
+    lookups: { availabilityZones: offlineAvailabilityZones(raw) },
   });
   const outDir = resolve(request.outDir ?? "out");
   const written = await writeArtifacts(outDir, stack, result);
   // The program already validated the config; this reads the validated values back.
-  const validated = validateStackConfig(canalkitConfig(config));
+  const validated = validateStackConfig(raw);
   const policyReport = await runPolicies(result.resources, {
     environment: validated.environment,
     overrides: validated.policy.overrides,

@@ -9,6 +9,24 @@ import { stackConfigSchema, type StackConfig } from "./schema";
 /** The Pulumi config namespace of the project. */
 export const CONFIG_NAMESPACE = "canalkit";
 
+/**
+ * The `canalkit:` keys of a flat Pulumi config map (as `PULUMI_CONFIG` carries it) as one object;
+ * structured values arrive JSON-encoded, plain strings stay strings.
+ */
+export function canalkitConfigObject(flat: Record<string, string>): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  for (const [key, text] of Object.entries(flat)) {
+    const [namespace, name] = key.split(":");
+    if (namespace !== CONFIG_NAMESPACE || !name) continue;
+    try {
+      raw[name] = JSON.parse(text);
+    } catch {
+      raw[name] = text;
+    }
+  }
+  return raw;
+}
+
 /** Renders a zod path as a key path in the stack file: `canalkit:clusters[1].network.podCidr`. */
 export function configKeyPath(path: readonly PropertyKey[]): string {
   let out = "";
