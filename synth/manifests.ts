@@ -3,6 +3,7 @@
  * per file, per cluster, numbered in an order that applies cleanly.
  */
 import { stringify } from "yaml";
+import { clusterOfKubernetesProvider } from "../components/cluster/providerName";
 import type { SynthResource } from "./engine";
 
 /** One rendered manifest file. */
@@ -14,9 +15,6 @@ export interface ManifestFile {
   /** The Kubernetes object. */
   object: Record<string, unknown>;
 }
-
-/** Suffix the kit gives every cluster's Kubernetes provider: `<cluster>-k8s`. */
-export const KUBERNETES_PROVIDER_SUFFIX = "-k8s";
 
 /** Kinds applied first, in this order; then everything else; custom resources last. */
 const KIND_ORDER = [
@@ -60,7 +58,7 @@ function clusterOf(r: SynthResource, providers: Map<string, string>): string {
   if (!r.provider) return "_default";
   const urn = r.provider.split("::").slice(0, -1).join("::");
   const name = providers.get(urn) ?? urn.split("::").pop() ?? "_default";
-  return name.endsWith(KUBERNETES_PROVIDER_SUFFIX) ? name.slice(0, -KUBERNETES_PROVIDER_SUFFIX.length) : name;
+  return clusterOfKubernetesProvider(name) ?? name;
 }
 
 /** Renders every Kubernetes object of a stack as manifest files, grouped by cluster. */

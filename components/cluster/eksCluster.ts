@@ -16,6 +16,7 @@ import {
   sourceDestCheckPolicy,
 } from "./iamPolicies";
 import { renderEksKubeconfig } from "./kubeconfig";
+import { kubernetesProviderName } from "./providerName";
 import type { ClusterCapabilities, ClusterNetworkFacts, KitCluster } from "./types";
 import { validateEndpointAccess, validateKubernetesVersion, validateNodeGroups, type EndpointAccess, type NodeGroupOptions } from "./validation";
 
@@ -206,7 +207,7 @@ export class EksCluster extends pulumi.ComponentResource implements KitCluster {
       ),
     );
     this.readyResources = [this.cluster, this.kubeProxy, ...Object.values(this.nodeGroups)];
-    this.provider = new k8s.Provider(`${clusterName}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [this.cluster] });
+    this.provider = new k8s.Provider(kubernetesProviderName(clusterName), { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [this.cluster] });
 
     this.registerOutputs({ clusterName, kubeconfig: this.kubeconfig, endpoint: this.cluster.endpoint });
   }

@@ -10,6 +10,7 @@ import { parseCidr, cidrsOverlap } from "../network/cidr";
 import { MINIMUM_POD_MTU } from "../network/mtu";
 import { TOPOLOGIES, type Topology } from "../network/types";
 import { clusterCapabilities } from "./capabilities";
+import { kubernetesProviderName } from "./providerName";
 import type { ClusterCapabilities, ClusterNetworkFacts, KitCluster } from "./types";
 
 /** Inputs of an `ExistingCluster`. */
@@ -87,7 +88,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements KitClus
       ...(args.vpcCidr ? { vpcCidr: args.vpcCidr } : {}),
     };
     this.kubeconfig = pulumi.secret(args.kubeconfig);
-    this.provider = new k8s.Provider(`${clusterName}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this });
+    this.provider = new k8s.Provider(kubernetesProviderName(clusterName), { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this });
     this.registerOutputs({ clusterName, kubeconfig: this.kubeconfig });
   }
 }

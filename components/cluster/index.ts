@@ -5,4 +5,5 @@ export { ExistingCluster, type ExistingClusterArgs } from "./existingCluster";
 export { clusterCapabilities, webhookNetworking, WEBHOOK_HOST_PORT_RANGE, type WebhookNetworking } from "./capabilities";
 export { renderEksKubeconfig, type EksKubeconfigInput } from "./kubeconfig";
 export * from "./iamPolicies";
+export { kubernetesProviderName, clusterOfKubernetesProvider } from "./providerName";
 export { validateNodeGroups, validateEndpointAccess, validateKubernetesVersion, type NodeGroupOptions, type EndpointAccess } from "./validation";

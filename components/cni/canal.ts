@@ -2,8 +2,9 @@
  * `Canal`: installs the planned Canal objects into a cluster as typed `@pulumi/kubernetes`
  * resources — CRDs first, then identities and config, then the DaemonSet and controllers.
  */
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { createKubernetesResource } from "../kubernetesResources";
 import type { KitCluster } from "../cluster/types";
 import type { KubernetesObject } from "./objects";
 import { planCanal, type CanalPlan } from "./planCanal";
@@ -14,21 +15,6 @@ export interface CanalArgs extends CanalOptions {
   /** The cluster to install into; its network facts drive the configuration. */
   cluster: KitCluster;
 }
-
-type Ctor = new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
-
-/** The typed resource class for each kind Canal uses. */
-const RESOURCE_CLASSES: Record<string, Ctor> = {
-  CustomResourceDefinition: k8s.apiextensions.v1.CustomResourceDefinition,
-  ServiceAccount: k8s.core.v1.ServiceAccount,
-  ConfigMap: k8s.core.v1.ConfigMap,
-  Service: k8s.core.v1.Service,
-  ClusterRole: k8s.rbac.v1.ClusterRole,
-  ClusterRoleBinding: k8s.rbac.v1.ClusterRoleBinding,
-  DaemonSet: k8s.apps.v1.DaemonSet,
-  Deployment: k8s.apps.v1.Deployment,
-  PodDisruptionBudget: k8s.policy.v1.PodDisruptionBudget,
-};
 
 /** Kinds that only declare things; workloads wait for all of them. */
 const FOUNDATION_KINDS = new Set(["CustomResourceDefinition", "ServiceAccount", "ConfigMap", "ClusterRole", "ClusterRoleBinding", "Service"]);
@@ -63,10 +49,8 @@ export class Canal extends pulumi.ComponentResource {
     const foundation: pulumi.Resource[] = [];
     const created = new Map<string, pulumi.CustomResource>();
     for (const object of plan.objects) {
-      const Class = RESOURCE_CLASSES[object.kind];
-      if (!Class) throw new Error(`canalkit bug: no resource class for kind ${object.kind}`);
       const isFoundation = FOUNDATION_KINDS.has(object.kind);
-      const resource = new Class(`${name}-${object.kind.toLowerCase()}-${object.metadata.name}`, object, {
+      const resource = createKubernetesResource(`${name}-${object.kind.toLowerCase()}-${object.metadata.name}`, object, {
         parent: this,
         provider: cluster.provider,
         dependsOn: isFoundation ? cluster.readyResources : [...cluster.readyResources, ...foundation],

@@ -7,6 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KitCluster } from "../cluster/types";
+import { createKubernetesResource } from "../kubernetesResources";
 import type { ClusterLocality } from "./clusterKey";
 import { clusterPropertyObjects, clusterResourceObject, memberAccessObjects, memberKubeconfig, CONTROL_PLANE_ACCOUNT } from "./memberAccess";
 import { planClusterSet, type ClusterSetPlan } from "./planClusterSet";
@@ -84,9 +85,9 @@ export class ClusterSet extends pulumi.ComponentResource {
       const created = new Map<string, pulumi.CustomResource>();
       for (const object of [...memberAccessObjects(plan.namespace), ...clusterPropertyObjects(planned.clusterId, plan.name)]) {
         const resourceName = `${name}-${planned.name}-${object.kind.toLowerCase()}-${object.metadata.name}`;
-        const resource = object.kind === "ClusterProperty"
-          ? new k8s.apiextensions.CustomResource(resourceName, object as any, { parent: this, provider, dependsOn: member.cluster.readyResources })
-          : kubernetesResource(resourceName, object, { parent: this, provider, dependsOn: [...member.cluster.readyResources, ...member.erieCanal.ready] });
+        // ClusterProperty is not an ErieCanal kind: it need not wait for ErieCanal's webhooks.
+        const dependsOn = object.kind === "ClusterProperty" ? member.cluster.readyResources : [...member.cluster.readyResources, ...member.erieCanal.ready];
+        const resource = createKubernetesResource(resourceName, object, { parent: this, provider, dependsOn });
         created.set(`${object.kind}/${object.metadata.name}`, resource);
       }
       const tokenSecret = created.get(`Secret/${CONTROL_PLANE_ACCOUNT}-token`) as k8s.core.v1.Secret;
@@ -116,25 +117,5 @@ export class ClusterSet extends pulumi.ComponentResource {
       });
     }
     this.registerOutputs({ clusterKeys: this.clusterKeys, memberKubeconfigs: this.memberKubeconfigs });
-  }
-}
-
-/** Creates a typed resource for the built-in kinds member access uses. */
-function kubernetesResource(name: string, object: any, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
-  switch (object["kind"]) {
-    case "ServiceAccount":
-      return new k8s.core.v1.ServiceAccount(name, object, opts);
-    case "Secret":
-      return new k8s.core.v1.Secret(name, object, opts);
-    case "ClusterRole":
-      return new k8s.rbac.v1.ClusterRole(name, object, opts);
-    case "ClusterRoleBinding":
-      return new k8s.rbac.v1.ClusterRoleBinding(name, object, opts);
-    case "Role":
-      return new k8s.rbac.v1.Role(name, object, opts);
-    case "RoleBinding":
-      return new k8s.rbac.v1.RoleBinding(name, object, opts);
-    default:
-      throw new Error(`canalkit bug: no typed resource for ${object["kind"]}`);
   }
 }

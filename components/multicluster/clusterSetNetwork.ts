@@ -7,8 +7,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CanalkitInputError } from "../errors";
-import { cidrsOverlap, parseCidr } from "../network/cidr";
 import type { PathMtuClass } from "../network/types";
+import { refuseOverlappingVpcs } from "./planClusterSet";
 
 /** How the set's VPCs are connected. */
 export type Connectivity = "vpc-peering" | "transit-gateway" | "internet";
@@ -58,13 +58,8 @@ export function validateSetNetwork(clusters: { clusterName: string; vpcCidr: str
   clusters.forEach((c, i) => {
     const j = clusters.findIndex((o) => o.clusterName === c.clusterName);
     if (j !== i) throw new CanalkitInputError(`clusterSetNetwork.clusters[${i}].clusterName`, c.clusterName, `is also clusters[${j}]`, "list each cluster once");
-    for (let k = 0; k < i; k++) {
-      const o = clusters[k]!;
-      if (cidrsOverlap(parseCidr(`clusterSetNetwork.clusters[${k}].vpcCidr`, o.vpcCidr), parseCidr(`clusterSetNetwork.clusters[${i}].vpcCidr`, c.vpcCidr))) {
-        throw new CanalkitInputError(`clusterSetNetwork.clusters[${i}].vpcCidr`, c.vpcCidr, `overlaps ${o.clusterName}'s VPC ${o.vpcCidr}, so routes between them would be ambiguous`, `give ${c.clusterName} a VPC range disjoint from ${o.clusterName}'s`);
-      }
-    }
   });
+  refuseOverlappingVpcs("clusterSetNetwork.clusters", clusters.map((c) => ({ name: c.clusterName, vpcCidr: c.vpcCidr })));
 }
 
 /** The connections between a cluster set's VPCs. */

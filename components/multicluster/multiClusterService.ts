@@ -3,9 +3,9 @@
  * planned Namespaces, Services, ServiceExports (in exporters) and GlobalTrafficPolicies (in
  * consumers), each waiting for ErieCanal in its cluster.
  */
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KitCluster } from "../cluster/types";
+import { createKubernetesResource } from "../kubernetesResources";
 import type { ErieCanalInstallation } from "./clusterSet";
 import type { ClusterSetPlan } from "./planClusterSet";
 import { planMultiClusterService, type MultiClusterServicePlan, type MultiClusterServiceSpec } from "./planService";
@@ -45,20 +45,19 @@ export class MultiClusterService extends pulumi.ComponentResource {
       if (!member) throw new Error(`canalkit bug: no member ${cluster} passed for ${plan.name}`);
       const base = { parent: this, provider: member.cluster.provider };
       const resourceName = `${name}-${cluster}-${String(object["kind"]).toLowerCase()}${object["apiVersion"].startsWith("multicluster.x-k8s.io") ? "-mcs" : ""}`;
-      switch (`${object["apiVersion"]}/${object["kind"]}`) {
-        case "v1/Namespace":
-          namespaces.set(cluster, new k8s.core.v1.Namespace(resourceName, object, { ...base, dependsOn: member.cluster.readyResources, retainOnDelete: true }));
-          break;
-        case "v1/Service":
-          new k8s.core.v1.Service(resourceName, object, { ...base, dependsOn: [namespaces.get(cluster)!] });
-          break;
-        default:
-          // flomesh.io kinds pass through the manager's fail-closed webhooks: wait for it.
-          new k8s.apiextensions.CustomResource(resourceName, object as any, {
-            ...base,
-            dependsOn: [namespaces.get(cluster)!, ...member.erieCanal.ready],
-            ignoreChanges: object["kind"] === "ServiceExport" ? ['metadata.annotations["multicluster.flomesh.io/export-hash"]'] : [],
-          });
+      const kind = `${object["apiVersion"]}/${object["kind"]}`;
+      if (kind === "v1/Namespace") {
+        // Retained: the namespace may hold the application's own objects.
+        namespaces.set(cluster, createKubernetesResource(resourceName, object, { ...base, dependsOn: member.cluster.readyResources, retainOnDelete: true }));
+      } else if (kind === "v1/Service") {
+        createKubernetesResource(resourceName, object, { ...base, dependsOn: [namespaces.get(cluster)!] });
+      } else {
+        // flomesh.io kinds pass through the manager's fail-closed webhooks: wait for it.
+        createKubernetesResource(resourceName, object, {
+          ...base,
+          dependsOn: [namespaces.get(cluster)!, ...member.erieCanal.ready],
+          ignoreChanges: object["kind"] === "ServiceExport" ? ['metadata.annotations["multicluster.flomesh.io/export-hash"]'] : [],
+        });
       }
     }
     this.registerOutputs({ exporters: plan.exporters, consumers: plan.consumers, mode: plan.mode });

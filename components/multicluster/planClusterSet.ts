@@ -25,6 +25,24 @@ export interface ClusterSetPlan {
   members: (ClusterSetMemberPlanInput & { key: string; clusterId: string })[];
 }
 
+/**
+ * Refuses two clusters of a set whose VPC ranges overlap (routes between them would be
+ * ambiguous), naming both. `field` is the list's path, for example `clusterSet.members`.
+ */
+export function refuseOverlappingVpcs(field: string, clusters: { name: string; vpcCidr?: string | undefined }[]): void {
+  for (let j = 0; j < clusters.length; j++) {
+    const b = clusters[j]!;
+    if (!b.vpcCidr) continue;
+    const bCidr = parseCidr(`${field}[${j}].vpcCidr`, b.vpcCidr);
+    for (let i = 0; i < j; i++) {
+      const a = clusters[i]!;
+      if (a.vpcCidr && cidrsOverlap(parseCidr(`${field}[${i}].vpcCidr`, a.vpcCidr), bCidr)) {
+        throw new CanalkitInputError(`${field}[${j}].vpcCidr`, b.vpcCidr, `overlaps ${a.name}'s VPC ${a.vpcCidr}, so routes between the set's VPCs would be ambiguous`, `give ${b.name} a VPC range disjoint from ${a.name}'s`);
+      }
+    }
+  }
+}
+
 /** Validates a cluster set; every error names both sides and the fix. */
 export function planClusterSet(input: { name: string; controlPlane: string; members: ClusterSetMemberPlanInput[] }): ClusterSetPlan {
   if (!/^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/.test(input.name)) {
@@ -64,14 +82,6 @@ export function planClusterSet(input: { name: string; controlPlane: string; memb
   if (!byName.has(input.controlPlane)) {
     throw new CanalkitInputError("clusterSet.controlPlane", input.controlPlane, "is not a member of the set", `name one of ${members.map((m) => m.name).join(", ")}`);
   }
-  for (let i = 0; i < members.length; i++) {
-    for (let j = i + 1; j < members.length; j++) {
-      const a = members[i]!;
-      const b = members[j]!;
-      if (a.vpcCidr && b.vpcCidr && cidrsOverlap(parseCidr(`clusterSet.members[${i}].vpcCidr`, a.vpcCidr), parseCidr(`clusterSet.members[${j}].vpcCidr`, b.vpcCidr))) {
-        throw new CanalkitInputError(`clusterSet.members[${j}].vpcCidr`, b.vpcCidr, `overlaps ${a.name}'s VPC ${a.vpcCidr}; routes between the set's VPCs would be ambiguous`, `give ${b.name} a VPC range disjoint from ${a.name}'s`);
-      }
-    }
-  }
+  refuseOverlappingVpcs("clusterSet.members", members);
   return { name: input.name, controlPlane: input.controlPlane, namespace, members };
 }

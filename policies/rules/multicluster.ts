@@ -4,6 +4,7 @@
  * ever inside secrets.
  */
 import type { PolicyResource } from "@pulumi/policy";
+import { clusterOfKubernetesProvider } from "../../components/cluster/providerName";
 import { violation, type CanalkitPolicy } from "./types";
 
 const SERVICE_EXPORT = "kubernetes:flomesh.io/v1alpha1:ServiceExport";
@@ -12,10 +13,17 @@ const SERVICE = "kubernetes:core/v1:Service";
 
 /** The cluster a Kubernetes resource is applied to: its provider's name (`<cluster>-k8s`). */
 function clusterOf(r: PolicyResource): string {
-  return r.provider?.name.replace(/-k8s$/, "") ?? "_default";
+  return (r.provider && clusterOfKubernetesProvider(r.provider.name)) ?? "_default";
 }
 
 const id = (r: PolicyResource) => `${r.props["metadata"]?.["namespace"] ?? "default"}/${r.props["metadata"]?.["name"]}`;
+
+/** Every Service of the stack, keyed by `<cluster>|<namespace>/<name>`. */
+function servicesByClusterAndName(resources: PolicyResource[]): Map<string, PolicyResource> {
+  const services = new Map<string, PolicyResource>();
+  for (const r of resources) if (r.type === SERVICE) services.set(`${clusterOf(r)}|${id(r)}`, r);
+  return services;
+}
 
 function portsOf(service: PolicyResource): number[] {
   return ((service.props["spec"]?.["ports"] ?? []) as { port: number }[]).map((p) => p.port).sort((a, b) => a - b);
@@ -29,8 +37,7 @@ export const serviceExportHasService: CanalkitPolicy = {
   area: "multicluster",
   remediation: "declare the Service in the exporting cluster (MultiClusterService can create it from a selector) with the exported ports.",
   validateStack: (args, report) => {
-    const services = new Map<string, PolicyResource>();
-    for (const r of args.resources) if (r.type === SERVICE) services.set(`${clusterOf(r)}|${id(r)}`, r);
+    const services = servicesByClusterAndName(args.resources);
     for (const e of args.resources) {
       if (e.type !== SERVICE_EXPORT) continue;
       const service = services.get(`${clusterOf(e)}|${id(e)}`);
@@ -56,8 +63,7 @@ export const exportsAgree: CanalkitPolicy = {
   area: "multicluster",
   remediation: "give the Service the same type and ports in every exporting cluster.",
   validateStack: (args, report) => {
-    const services = new Map<string, PolicyResource>();
-    for (const r of args.resources) if (r.type === SERVICE) services.set(`${clusterOf(r)}|${id(r)}`, r);
+    const services = servicesByClusterAndName(args.resources);
     const firstByService = new Map<string, { cluster: string; signature: string }>();
     for (const e of args.resources) {
       if (e.type !== SERVICE_EXPORT) continue;

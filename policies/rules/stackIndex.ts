@@ -4,6 +4,7 @@
  * stay linear in the number of resources.
  */
 import type { PolicyResource } from "@pulumi/policy";
+import { clusterOfKubernetesProvider } from "../../components/cluster/providerName";
 
 /** The network facts a `ClusterNetwork` records (its inputs). */
 export interface NetworkFacts {
@@ -29,9 +30,6 @@ export interface IndexedCluster {
   resources: PolicyResource[];
 }
 
-/** The Kubernetes provider naming convention of the kit: `<cluster>-k8s`. */
-const K8S_PROVIDER_SUFFIX = "-k8s";
-
 /** Component types that carry a `clusterName` fact. */
 const CLUSTER_COMPONENTS = new Set(["canalkit:network:ClusterNetwork", "canalkit:cluster:EksCluster", "canalkit:cluster:ExistingCluster", "canalkit:cni:Canal"]);
 
@@ -49,7 +47,7 @@ export function indexStack(resources: PolicyResource[]): Map<string, IndexedClus
     if (known !== undefined) return known;
     let found: string | null = null;
     if (CLUSTER_COMPONENTS.has(r.type) && typeof r.props["clusterName"] === "string") found = r.props["clusterName"];
-    else if (r.provider?.type === "pulumi:providers:kubernetes" && r.provider.name.endsWith(K8S_PROVIDER_SUFFIX)) found = r.provider.name.slice(0, -K8S_PROVIDER_SUFFIX.length);
+    else if (r.provider?.type === "pulumi:providers:kubernetes" && clusterOfKubernetesProvider(r.provider.name)) found = clusterOfKubernetesProvider(r.provider.name)!;
     else if (r.parent) found = owner(r.parent);
     memo.set(r.urn, found);
     return found;
