@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EksCluster } from "../components/cluster";
-import { Canal } from "../components/cni";
+import { Canal, type CanalArgs } from "../components/cni";
 import { CanalkitInputError } from "../components/errors";
 import { ClusterSetNetwork, underlayClassFor } from "../components/multicluster";
 import { ClusterNetwork, UNDERLAY_MTU, resolveAvailabilityZones, type PathMtuClass } from "../components/network";
@@ -76,6 +76,12 @@ async function buildNetwork(index: number, cluster: ClusterConfig, pathMtuClass:
 }
 
 /** The cluster and CNI layers of one cluster: EKS, Canal, then CoreDNS once pods can get networking. */
+/** Canal's args from a cluster's `cni` config: stack config names the allocator image directly. */
+function canalOptions(cluster: EksCluster, cni: ClusterConfig["cni"], maxNodes: number | undefined): CanalArgs {
+  const { nodePodCidrAllocatorImage, ...options } = cni;
+  return { cluster, ...options, ...(maxNodes !== undefined ? { maxNodes } : {}), ...(nodePodCidrAllocatorImage ? { overrides: { nodePodCidrAllocator: nodePodCidrAllocatorImage } } : {}) };
+}
+
 function buildClusterAndCni(index: number, cluster: ClusterConfig, network: ClusterNetwork, provider: aws.Provider, tags: Record<string, string>): { eks: EksCluster; canal: Canal } {
   const eks = atConfigPath(["clusters", index], () =>
     new EksCluster(cluster.name, {
@@ -89,7 +95,7 @@ function buildClusterAndCni(index: number, cluster: ClusterConfig, network: Clus
       tags,
     }, { provider }),
   );
-  const canal = atConfigPath(["clusters", index], () => new Canal(`${cluster.name}-canal`, { cluster: eks, ...cluster.cni, maxNodes: network.routing.maxNodes }));
+  const canal = atConfigPath(["clusters", index], () => new Canal(`${cluster.name}-canal`, canalOptions(eks, cluster.cni, network.routing.maxNodes)));
   eks.installCoreDns(canal.ready);
   return { eks, canal };
 }

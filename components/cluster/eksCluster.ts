@@ -111,6 +111,8 @@ export class EksCluster extends pulumi.ComponentResource implements KitCluster {
       vxlanPort: plan.routing.vxlanPort ?? 8472,
       disableSourceDestCheck: plan.routing.disableSourceDestCheck,
       typha: plan.typha,
+      // EKS never runs kube-controller-manager with --allocate-node-cidrs.
+      nodePodCidrsAllocated: false,
       vpcCidr: plan.vpcCidr,
     };
     const tags = { ...(args.tags ?? {}), "canalkit.io/cluster": clusterName };

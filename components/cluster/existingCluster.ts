@@ -33,6 +33,12 @@ export interface ExistingClusterArgs {
   region?: string;
   /** Whether it is EKS (then the control plane cannot reach pods under an overlay). */
   isEks: boolean;
+  /**
+   * Whether the control plane gives nodes a `spec.podCIDR` (`--allocate-node-cidrs`, as kubeadm
+   * with `--pod-network-cidr`). Default: true, except on EKS which never does. When false, Canal
+   * runs the kit's node pod-CIDR allocator for vxlan and native-vpc.
+   */
+  nodePodCidrsAllocated?: boolean;
   /** Override of the derived capability. */
   controlPlaneReachesPods?: boolean;
 }
@@ -71,6 +77,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements KitClus
       podCidr: args.podCidr,
       serviceCidr: args.serviceCidr,
       podMtu: args.podMtu,
+      nodePodCidrsAllocated: args.nodePodCidrsAllocated ?? !args.isEks,
       controlPlaneReachesPods: capabilities.controlPlaneReachesPods,
     }, opts);
     this.clusterName = clusterName;
@@ -85,6 +92,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements KitClus
       vxlanPort: args.vxlanPort ?? 8472,
       disableSourceDestCheck: args.topology !== "vxlan",
       typha: args.typha ?? false,
+      nodePodCidrsAllocated: args.nodePodCidrsAllocated ?? !args.isEks,
       ...(args.vpcCidr ? { vpcCidr: args.vpcCidr } : {}),
     };
     this.kubeconfig = pulumi.secret(args.kubeconfig);

@@ -21,6 +21,12 @@ export interface ClusterNetworkFacts {
   disableSourceDestCheck: boolean;
   /** Whether Calico Typha is planned (the network opened TCP 5473). */
   typha: boolean;
+  /**
+   * Whether the control plane gives each node a `spec.podCIDR` (kube-controller-manager
+   * `--allocate-node-cidrs`). EKS does not; then Canal deploys the kit's node pod-CIDR allocator
+   * for the topologies that need one (vxlan, native-vpc).
+   */
+  nodePodCidrsAllocated: boolean;
   /** The cluster VPC's CIDR, when known. */
   vpcCidr?: string;
 }

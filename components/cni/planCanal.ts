@@ -4,6 +4,7 @@ import { buildCanalConfig } from "./canalConfig";
 import { buildCanalCrds } from "./crds";
 import { buildCanalDaemonSet } from "./daemonSet";
 import { buildKubeControllers } from "./kubeControllers";
+import { buildNodePodCidrAllocator } from "./nodePodCidrAllocator";
 import type { KubernetesObject } from "./objects";
 import { buildCanalRbac } from "./rbac";
 import { canalSettings, type CanalOptions, type CanalSettings } from "./settings";
@@ -26,6 +27,7 @@ export function planCanal(facts: ClusterNetworkFacts, options: CanalOptions = {}
       ...buildCanalRbac({ flannel: settings.flannel, calicoIpam: settings.calicoIpam }),
       buildCanalConfig(settings),
       ...(settings.typha ? buildTypha(settings) : []),
+      ...(settings.nodePodCidrAllocator ? buildNodePodCidrAllocator(settings) : []),
       buildCanalDaemonSet(settings),
       ...buildKubeControllers(settings),
     ],

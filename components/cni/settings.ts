@@ -30,6 +30,12 @@ export interface CanalOptions extends CanalImageOptions {
   allowAppendChainInsertMode?: boolean;
   /** Typha replicas when Typha is on. Default 3. */
   typhaReplicas?: number;
+  /**
+   * Prefix length of each node's pod CIDR where nodes get one (vxlan, native-vpc). Default 24.
+   * Only settable when the kit allocates node CIDRs (the control plane does not, as on EKS);
+   * otherwise the control plane's `--node-cidr-mask-size` decides.
+   */
+  nodeCidrPrefixLength?: number;
   /** Most nodes the cluster may have; checked against what the pod CIDR and topology allow. */
   maxNodes?: number;
 }
@@ -54,6 +60,10 @@ export interface CanalSettings {
   /** `FELIX_AWSSRCDSTCHECK`. */
   awsSrcDstCheck: "DoNothing" | "Disable";
   chainInsertMode: "insert" | "append";
+  /** Whether the kit's node pod-CIDR allocator runs (host-local IPAM and no control-plane allocation). */
+  nodePodCidrAllocator: boolean;
+  /** Prefix length of each node's pod CIDR (host-local IPAM topologies). */
+  nodeCidrPrefixLength: number;
 }
 
 /** Derives and validates Canal's settings. */
@@ -85,10 +95,19 @@ export function canalSettings(facts: ClusterNetworkFacts, options: CanalOptions 
       throw new CanalkitInputError("cni.interfaceRegex", options.interfaceRegex, "is not a valid regular expression", "for example ^ens[0-9]+");
     }
   }
+  const ipip = facts.topology === "ipip-crosssubnet";
+  // Host-local IPAM (vxlan, native-vpc) reads the node's spec.podCIDR; Calico IPAM does not.
+  const nodePodCidrAllocator = !ipip && !facts.nodePodCidrsAllocated;
+  const pods = parseCidr("cni.podCidr", facts.podCidr);
+  if (options.nodeCidrPrefixLength !== undefined && !nodePodCidrAllocator) {
+    throw new CanalkitInputError("cni.nodeCidrPrefixLength", options.nodeCidrPrefixLength, ipip ? "has no effect with ipip-crosssubnet (Calico IPAM hands out /26 blocks)" : "has no effect: this cluster's control plane allocates node CIDRs itself", ipip ? "remove it" : "remove it and set the control plane's --node-cidr-mask-size instead");
+  }
+  const nodeCidrPrefixLength = options.nodeCidrPrefixLength ?? 24;
+  if (!Number.isInteger(nodeCidrPrefixLength) || nodeCidrPrefixLength < pods.prefix || nodeCidrPrefixLength > 28) {
+    throw new CanalkitInputError("cni.nodeCidrPrefixLength", nodeCidrPrefixLength, `must be a whole number from ${pods.prefix} (the pod CIDR ${facts.podCidr}) to 28`, "use 24 (256 addresses per node) unless nodes run very many or very few pods");
+  }
   if (options.maxNodes !== undefined) {
-    const pods = parseCidr("cni.podCidr", facts.podCidr);
-    // Host-local IPAM (vxlan, native-vpc) gives each node a /24; Calico IPAM uses /26 blocks.
-    const perNode = facts.topology === "ipip-crosssubnet" ? 26 : 24;
+    const perNode = ipip ? 26 : nodeCidrPrefixLength;
     const capacity = 2 ** Math.max(0, perNode - pods.prefix);
     if (options.maxNodes > capacity) {
       throw new CanalkitInputError("cni.maxNodes", options.maxNodes, `the pod CIDR ${facts.podCidr} gives at most ${capacity} nodes their /${perNode}`, `use a larger pod CIDR or at most ${capacity} nodes`);
@@ -96,7 +115,6 @@ export function canalSettings(facts: ClusterNetworkFacts, options: CanalOptions 
   }
   const typhaReplicas = options.typhaReplicas ?? 3;
   if (!Number.isInteger(typhaReplicas) || typhaReplicas < 1) throw new CanalkitInputError("cni.typhaReplicas", typhaReplicas, "must be at least 1", "use 3 for production");
-  const ipip = facts.topology === "ipip-crosssubnet";
   return {
     topology: facts.topology,
     podCidr: facts.podCidr,
@@ -112,5 +130,7 @@ export function canalSettings(facts: ClusterNetworkFacts, options: CanalOptions 
     calicoBackend: ipip ? "bird" : "none",
     awsSrcDstCheck: facts.disableSourceDestCheck ? "Disable" : "DoNothing",
     chainInsertMode,
+    nodePodCidrAllocator,
+    nodeCidrPrefixLength,
   };
 }

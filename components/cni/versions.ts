@@ -19,7 +19,10 @@ export interface CanalImageOptions {
 }
 
 /** The images Canal runs. */
-export type CanalImageName = "cni" | "node" | "kubeControllers" | "typha" | "flannel";
+export type CanalImageName = "cni" | "node" | "kubeControllers" | "typha" | "flannel" | "nodePodCidrAllocator";
+
+/** Default image of the node pod-CIDR allocator: the official Node.js image, pinned. */
+export const DEFAULT_ALLOCATOR_IMAGE = "docker.io/library/node:20.18.1-alpine3.20";
 
 /** Default Calico release. */
 export const DEFAULT_CALICO_VERSION = "v3.32.1";
@@ -51,6 +54,7 @@ export function resolveCanalImages(options: CanalImageOptions = {}): Record<Cana
     kubeControllers: `${calicoRegistry}/kube-controllers:${calico}`,
     typha: `${calicoRegistry}/typha:${calico}`,
     flannel: `${flannelRegistry}/flannel:${flannel}`,
+    nodePodCidrAllocator: DEFAULT_ALLOCATOR_IMAGE,
     ...(options.overrides ?? {}),
   };
   for (const [name, image] of Object.entries(images)) {

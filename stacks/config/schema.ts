@@ -71,6 +71,8 @@ export const cniConfigSchema = z.strictObject({
   interface: z.string().optional().describe("Node interface for pod traffic on multi-ENI nodes, e.g. ens5."),
   interfaceRegex: z.string().optional().describe("Regular expression selecting that interface instead."),
   typhaReplicas: z.number().int().min(1).default(3).describe("Typha replicas when network.typha is on."),
+  nodeCidrPrefixLength: z.number().int().min(16).max(28).optional().describe("Prefix length of each node's pod CIDR handed out by the node pod-CIDR allocator (vxlan, native-vpc on EKS). Default 24."),
+  nodePodCidrAllocatorImage: z.string().optional().describe("Image running the node pod-CIDR allocator (a mirror of the pinned Node.js image)."),
 });
 
 /** One cluster of the stack. */

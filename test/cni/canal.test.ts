@@ -7,7 +7,7 @@ import { CanalkitInputError } from "../../components/errors";
 import { synthesize } from "../../synth/engine";
 import { validateKubernetesObject, validateKubernetesObjects } from "../support/validateKubernetes";
 
-const vxlan: ClusterNetworkFacts = { topology: "vxlan", podCidr: "100.64.0.0/16", serviceCidr: "172.20.0.0/16", podMtu: 8951, vxlanPort: 8472, disableSourceDestCheck: false, typha: false };
+const vxlan: ClusterNetworkFacts = { topology: "vxlan", podCidr: "100.64.0.0/16", serviceCidr: "172.20.0.0/16", podMtu: 8951, vxlanPort: 8472, disableSourceDestCheck: false, typha: false, nodePodCidrsAllocated: true };
 const ipip: ClusterNetworkFacts = { ...vxlan, topology: "ipip-crosssubnet", podMtu: 8981, disableSourceDestCheck: true };
 const native: ClusterNetworkFacts = { ...vxlan, topology: "native-vpc", podMtu: 9001, disableSourceDestCheck: true };
 

@@ -1,0 +1,233 @@
+/**
+ * A local Kubernetes API server for tests of code that talks to a real one. It keeps objects in
+ * memory and enforces the semantics such code relies on: resourceVersion bumps on every write,
+ * 404 for missing objects, 409 for create-on-existing and stale updates, JSON-patch `test`
+ * failures as 422 (as the real server reports them), per-kind validation of updates (for example
+ * Node `spec.podCIDR` is immutable once set), and injected faults. Every request is logged so
+ * tests can count calls.
+ */
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { applyPatch, type Operation } from "fast-json-patch";
+
+/** A stored object. */
+export type StoredObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; resourceVersion?: string; uid?: string; [k: string]: unknown }; [field: string]: unknown };
+
+/** Rejects an update with a reason (answered as HTTP 422 Invalid), or accepts it with undefined. */
+export type UpdateValidator = (previous: StoredObject, next: StoredObject) => string | undefined;
+
+/** A fault answered instead of the real response. */
+export interface InjectedFault {
+  method: string;
+  path: RegExp;
+  status: number;
+  /** How many matching requests fail; afterwards requests pass. */
+  times: number;
+}
+
+/** A logged request. */
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  status: number;
+}
+
+interface ParsedPath {
+  collection: string;
+  name?: string;
+  namespace?: string;
+  plural: string;
+}
+
+/** Splits `/api/v1/...` and `/apis/<group>/<version>/...` paths into collection and name. */
+function parsePath(pathname: string): ParsedPath | undefined {
+  const parts = pathname.split("/").filter(Boolean);
+  let prefix: string[];
+  if (parts[0] === "api" && parts.length >= 3) prefix = parts.slice(0, 2);
+  else if (parts[0] === "apis" && parts.length >= 4) prefix = parts.slice(0, 3);
+  else return undefined;
+  const rest = parts.slice(prefix.length);
+  if (rest[0] === "namespaces" && rest.length >= 3) {
+    const [, namespace, plural, name] = rest;
+    return { collection: `/${[...prefix, "namespaces", namespace, plural].join("/")}`, namespace, plural: plural!, ...(name ? { name } : {}) };
+  }
+  const [plural, name] = rest;
+  return { collection: `/${[...prefix, plural].join("/")}`, plural: plural!, ...(name ? { name } : {}) };
+}
+
+/** The fake API server. */
+export class FakeKubernetesApi {
+  readonly requests: LoggedRequest[] = [];
+  /** Called after each answered request: lets a test act as a concurrent writer at that moment. */
+  afterRequest?: (request: LoggedRequest) => void;
+  private readonly objects = new Map<string, Map<string, StoredObject>>();
+  private readonly validators = new Map<string, UpdateValidator>();
+  private readonly faults: InjectedFault[] = [];
+  private revision = 1;
+  private server?: http.Server;
+
+  /** @param bearerToken when given, requests without `Authorization: Bearer <token>` get 401. */
+  constructor(private readonly bearerToken?: string) {
+    // The real server's rule for nodes: a pod CIDR is assigned once.
+    this.validators.set("nodes", (previous, next) => {
+      const before = (previous["spec"] as { podCIDR?: string } | undefined)?.podCIDR;
+      const after = (next["spec"] as { podCIDR?: string } | undefined)?.podCIDR;
+      if (before && after !== before) return `spec.podCIDR: Forbidden: node updates may not change podCIDR except from "" to valid`;
+      return undefined;
+    });
+  }
+
+  /** Starts listening on a free loopback port and returns the base URL. */
+  async start(): Promise<string> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Stops the server. */
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Stores an object at a collection path, as if created. */
+  seed(collection: string, object: StoredObject): StoredObject {
+    const stored = this.stamp(structuredClone(object));
+    this.collection(collection).set(object.metadata.name, stored);
+    return stored;
+  }
+
+  /** The stored object, or undefined. */
+  get(collection: string, name: string): StoredObject | undefined {
+    return this.objects.get(collection)?.get(name);
+  }
+
+  /** All stored objects of a collection. */
+  list(collection: string): StoredObject[] {
+    return [...(this.objects.get(collection)?.values() ?? [])];
+  }
+
+  /** Changes an object behind the client's back (a concurrent writer), bumping its version. */
+  mutate(collection: string, name: string, change: (object: StoredObject) => void): void {
+    const object = this.get(collection, name);
+    if (!object) throw new Error(`no ${collection}/${name}`);
+    change(object);
+    this.stamp(object);
+  }
+
+  /** Fails the next `times` requests matching method and path with `status`. */
+  injectFault(fault: InjectedFault): void {
+    this.faults.push({ ...fault });
+  }
+
+  /** Registers an update rule for a resource plural. */
+  validateUpdates(plural: string, validator: UpdateValidator): void {
+    this.validators.set(plural, validator);
+  }
+
+  private collection(path: string): Map<string, StoredObject> {
+    let c = this.objects.get(path);
+    if (!c) this.objects.set(path, (c = new Map()));
+    return c;
+  }
+
+  private stamp(object: StoredObject): StoredObject {
+    object.metadata.resourceVersion = String(++this.revision);
+    object.metadata.uid ??= `uid-${this.revision}`;
+    return object;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://fake");
+    const method = req.method ?? "GET";
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString("utf8");
+    const reply = (status: number, body: unknown) => {
+      const logged = { method, path: url.pathname, status };
+      const serialized = JSON.stringify(body);
+      this.requests.push(logged);
+      this.afterRequest?.(logged);
+      res.writeHead(status, { "Content-Type": "application/json" });
+      res.end(serialized);
+    };
+    const status = (code: number, reason: string, message: string) => reply(code, { kind: "Status", apiVersion: "v1", status: "Failure", reason, message, code });
+
+    if (this.bearerToken && req.headers.authorization !== `Bearer ${this.bearerToken}`) return status(401, "Unauthorized", "Unauthorized");
+    const fault = this.faults.find((f) => f.times > 0 && f.method === method && f.path.test(url.pathname));
+    if (fault) {
+      fault.times -= 1;
+      return status(fault.status, "InternalError", `injected fault ${fault.status}`);
+    }
+    const path = parsePath(url.pathname);
+    if (!path) return status(404, "NotFound", `no route for ${url.pathname}`);
+    const items = this.collection(path.collection);
+    const existing = path.name ? items.get(path.name) : undefined;
+
+    if (method === "GET" && !path.name) {
+      return reply(200, { kind: "List", apiVersion: "v1", metadata: { resourceVersion: String(this.revision) }, items: [...items.values()] });
+    }
+    if (path.name && !existing && method !== "PUT") return status(404, "NotFound", `${path.plural} "${path.name}" not found`);
+    if (method === "GET") return reply(200, existing);
+    if (method === "DELETE") {
+      items.delete(path.name!);
+      return reply(200, existing);
+    }
+    let body: StoredObject;
+    try {
+      body = text ? (JSON.parse(text) as StoredObject) : ({} as StoredObject);
+    } catch {
+      return status(400, "BadRequest", "body is not JSON");
+    }
+    if (method === "POST" && !path.name) {
+      if (!body.metadata?.name) return status(422, "Invalid", "metadata.name: Required value");
+      if (items.has(body.metadata.name)) return status(409, "AlreadyExists", `${path.plural} "${body.metadata.name}" already exists`);
+      const created = this.stamp({ ...body, metadata: { ...body.metadata, ...(path.namespace ? { namespace: path.namespace } : {}) } });
+      items.set(created.metadata.name, created);
+      return reply(201, created);
+    }
+    if (method === "PUT" && path.name) {
+      if (!existing) return status(404, "NotFound", `${path.plural} "${path.name}" not found`);
+      if (body.metadata?.resourceVersion !== existing.metadata.resourceVersion) {
+        return status(409, "Conflict", `Operation cannot be fulfilled on ${path.plural} "${path.name}": the object has been modified; please apply your changes to the latest version and try again`);
+      }
+      return this.update(path, existing, body, reply, status);
+    }
+    if (method === "PATCH" && path.name && existing) {
+      const contentType = req.headers["content-type"] ?? "";
+      let next: StoredObject;
+      try {
+        if (contentType.startsWith("application/json-patch+json")) {
+          next = applyPatch(structuredClone(existing), body as unknown as Operation[], true, false).newDocument;
+        } else if (contentType.startsWith("application/merge-patch+json")) {
+          next = mergePatch(structuredClone(existing), body) as StoredObject;
+        } else {
+          return status(415, "UnsupportedMediaType", `the body of the request was in an unknown format: ${contentType}`);
+        }
+      } catch (error) {
+        // The real server answers a failed JSON-patch `test` as 422 Invalid.
+        return status(422, "Invalid", `the server rejected our request due to an error in our request: ${(error as Error).message}`);
+      }
+      return this.update(path, existing, next, reply, status);
+    }
+    return status(405, "MethodNotAllowed", `${method} ${url.pathname} is not supported`);
+  }
+
+  private update(path: ParsedPath, existing: StoredObject, next: StoredObject, reply: (s: number, b: unknown) => void, status: (c: number, r: string, m: string) => void): void {
+    const problem = this.validators.get(path.plural)?.(existing, next);
+    if (problem) return status(422, "Invalid", `${path.plural} "${path.name}" is invalid: ${problem}`);
+    const stored = this.stamp({ ...next, metadata: { ...next.metadata, name: existing.metadata.name, uid: existing.metadata.uid } });
+    this.collection(path.collection).set(path.name!, stored);
+    reply(200, stored);
+  }
+}
+
+/** RFC 7386 JSON merge patch. */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return patch;
+  const result: Record<string, unknown> = target && typeof target === "object" && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+    if (value === null) delete result[key];
+    else result[key] = mergePatch(result[key], value);
+  }
+  return result;
+}
