@@ -22,6 +22,10 @@ const RESOURCE_CLASSES: Record<string, ResourceClass> = {
   "apps/v1/DaemonSet": k8s.apps.v1.DaemonSet,
   "apps/v1/Deployment": k8s.apps.v1.Deployment,
   "policy/v1/PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
+  "admissionregistration.k8s.io/v1/MutatingWebhookConfiguration": k8s.admissionregistration.v1.MutatingWebhookConfiguration,
+  "admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration": k8s.admissionregistration.v1.ValidatingWebhookConfiguration,
+  "networking.k8s.io/v1/IngressClass": k8s.networking.v1.IngressClass,
+  "networking.k8s.io/v1/Ingress": k8s.networking.v1.Ingress,
 };
 
 /**

@@ -80,8 +80,18 @@ export function offlineResourceState(
     metadata["name"] ??= `${args.name}-${digest(key, 8)}`;
     metadata["uid"] ??= uuidFrom(key);
     state["metadata"] = metadata;
+    Object.assign(state, kubernetesComputed(args.type, inputs, key));
   }
   return { id, state };
+}
+
+/** What the cluster fills in that later resources consume: a LoadBalancer Service's address. */
+function kubernetesComputed(type: string, inputs: Record<string, unknown>, key: string): Record<string, unknown> {
+  const spec = (inputs["spec"] ?? {}) as Record<string, unknown>;
+  if (type === "kubernetes:core/v1:Service" && spec["type"] === "LoadBalancer") {
+    return { status: { loadBalancer: { ingress: [{ hostname: `offline-${digest(key, 24)}.elb.amazonaws.com` }] } } };
+  }
+  return {};
 }
 
 function kubernetesId(inputs: Record<string, unknown>, name: string): string {

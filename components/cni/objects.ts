@@ -19,9 +19,14 @@ export interface KubernetesObject {
 /** The namespace Canal runs in (as upstream). */
 export const CANAL_NAMESPACE = "kube-system";
 
+/** Builds an object in a namespace. */
+export function objectIn(namespace: string, apiVersion: string, kind: string, name: string, body: Record<string, unknown>, labels?: Record<string, string>): KubernetesObject {
+  return { apiVersion, kind, metadata: { name, namespace, ...(labels ? { labels } : {}) }, ...body };
+}
+
 /** Builds an object in the Canal namespace. */
 export function namespaced(apiVersion: string, kind: string, name: string, body: Record<string, unknown>, labels?: Record<string, string>): KubernetesObject {
-  return { apiVersion, kind, metadata: { name, namespace: CANAL_NAMESPACE, ...(labels ? { labels } : {}) }, ...body };
+  return objectIn(CANAL_NAMESPACE, apiVersion, kind, name, body, labels);
 }
 
 /** Builds a cluster-scoped object. */

@@ -82,6 +82,37 @@ const SPECS: Record<string, { plural: string; scope: "Cluster" | "Namespaced"; s
     spec: obj({ lbType: str({ enum: ["Locality", "ActiveActive", "FailOver"], default: "Locality" }), targets: arr(obj({ clusterKey: str(), weight: { type: "integer" } }, ["clusterKey"])) }, ["lbType"]),
     status: { type: "object" },
   },
+  // Legacy sidecar profiles: the manager watches the kind at start, so the CRD must exist even
+  // though the kit never injects sidecars with it (osm-edge does that).
+  ProxyProfile: {
+    plural: "proxyprofiles",
+    scope: "Cluster",
+    shortNames: ["pf"],
+    spec: obj({
+      config: { type: "object", additionalProperties: str() },
+      disabled: { type: "boolean", default: false },
+      mode: str({ enum: ["Local", "Remote"], default: "Remote" }),
+      namespace: str(),
+      restartPolicy: str({ enum: ["Never", "Always"], default: "Never" }),
+      restartScope: str({ enum: ["Owner"], default: "Owner" }),
+      selector: { type: "object", "x-kubernetes-map-type": "atomic", "x-kubernetes-preserve-unknown-fields": true },
+      serviceEnv: arr({ type: "object", "x-kubernetes-preserve-unknown-fields": true }),
+      sidecars: arr(
+        obj({
+          name: str(),
+          image: str(),
+          imagePullPolicy: str(),
+          command: arr(str()),
+          args: arr(str()),
+          env: arr({ type: "object", "x-kubernetes-preserve-unknown-fields": true }),
+          resources: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+          startupScriptName: str(),
+        }, ["name"]),
+        { minItems: 1, maxItems: 5, "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"] },
+      ),
+    }),
+    status: obj({ configMaps: { type: "object", additionalProperties: str() } }, ["configMaps"]),
+  },
 };
 
 /** The flomesh.io group and version. */

@@ -1,6 +1,6 @@
 /**
  * Multi-cluster services (ErieCanal): cluster keys, cluster-set validation and the planning of
- * multi-cluster services. The components that deploy them follow in later work.
+ * multi-cluster services, and the components that install ErieCanal and deploy them.
  */
 export { clusterKey, type ClusterLocality, type ClusterSetMemberSpec } from "./clusterKey";
 export { planClusterSet, type ClusterSetPlan, type ClusterSetMemberPlanInput } from "./planClusterSet";
@@ -10,3 +10,10 @@ export { ClusterSet, type ClusterSetArgs, type ClusterSetMemberArgs, type ErieCa
 export { MultiClusterService, type MultiClusterServiceArgs, type ClusterSetMembers } from "./multiClusterService";
 export { ClusterSetNetwork, underlayClassFor, validateSetNetwork, type ClusterSetNetworkArgs, type SetNetworkCluster, type Connectivity } from "./clusterSetNetwork";
 export { planMultiClusterService, type MultiClusterServicePlan, type MultiClusterServiceSpec, type ExporterSpec, type ExportRuleSpec, type ServicePortSpec, type TrafficMode, type PlacedObject } from "./planService";
+export { ErieCanal, type ErieCanalArgs } from "./erieCanal";
+export { planErieCanal, RUNTIME_OWNED_FIELDS, type ErieCanalPlan } from "./planErieCanal";
+export { erieCanalSettings, DEFAULT_ERIECANAL_VERSION, DEFAULT_ERIECANAL_NAMESPACE, DEFAULT_SCRIPTS_SOURCE, type ErieCanalOptions, type ErieCanalSettings, type ErieCanalImageName, type GatewayOptions, type ScriptsSource } from "./erieCanalSettings";
+export { erieCanalManagerRules } from "./erieCanalRbac";
+export { managerConfig, meshConfig } from "./erieCanalConfig";
+export { gatewayServiceAnnotations, fetchScriptsCommand, MANAGER_INIT_COMMAND } from "./erieCanalWorkloads";
+export { ERIECANAL_NAMES } from "./erieCanalNames";

@@ -1,0 +1,130 @@
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { ExistingCluster } from "../../components/cluster";
+import { CanalkitInputError } from "../../components/errors";
+import { ERIECANAL_NAMES, ErieCanal, erieCanalManagerRules, meshConfig, planErieCanal, validateCustomResource, type ErieCanalPlan } from "../../components/multicluster";
+import { renderManifests } from "../../synth/manifests";
+import { synthesize } from "../../synth/engine";
+import { validateKubernetesObjects } from "../support/validateKubernetes";
+
+const eks = { controlPlaneReachesPods: false };
+const podNetwork = { controlPlaneReachesPods: true };
+const find = (plan: ErieCanalPlan, kind: string, name: string) => plan.objects.find((o) => o.kind === kind && o.metadata.name === name) as any;
+const managerPod = (plan: ErieCanalPlan) => find(plan, "Deployment", ERIECANAL_NAMES.manager).spec.template.spec;
+
+describe("ErieCanal plan", () => {
+  it("validates every object against the Kubernetes schema, and its own custom resources against its CRDs", async () => {
+    for (const plan of [planErieCanal(eks), planErieCanal(podNetwork, { gateway: { tls: {}, scheme: "internet-facing", sourceRanges: ["203.0.113.0/24"] }, certManager: true, scripts: { configMap: "ec-scripts" } })]) {
+      await validateKubernetesObjects(plan.objects.filter((o) => !o.apiVersion.startsWith("flomesh.io")));
+    }
+    const parse = (text: string) => (require("yaml") as typeof import("yaml")).parse(text);
+    const manifests = find(planErieCanal(eks), "ConfigMap", ERIECANAL_NAMES.manifestsConfig).data;
+    expect(validateCustomResource(parse(manifests["cluster_local.yaml"]))).toEqual([]);
+    expect(validateCustomResource(parse(manifests["default_proxyprofile.yaml"]))).toEqual([]);
+  });
+
+  it("installs in one namespace the names ErieCanal looks up, with the CRDs first and the ingress class pipy", () => {
+    const plan = planErieCanal(podNetwork, { namespace: "mcs" });
+    expect(plan.objects[0]).toMatchObject({ kind: "Namespace", metadata: { name: "mcs", labels: { "flomesh.io/control-plane": "true" } } });
+    expect(plan.objects.slice(1, 6).map((o) => o.metadata.name)).toEqual(["clusters.flomesh.io", "serviceexports.flomesh.io", "serviceimports.flomesh.io", "globaltrafficpolicies.flomesh.io", "proxyprofiles.flomesh.io"]);
+    for (const o of plan.objects) if (o.metadata.namespace !== undefined) expect(o.metadata.namespace).toBe("mcs");
+    expect(find(plan, "IngressClass", "pipy").spec.controller).toBe("flomesh.io/ingress-pipy");
+    expect(find(plan, "Deployment", ERIECANAL_NAMES.manager).spec.template.spec.containers[0].env).toContainEqual({ name: "ERIECANAL_NAMESPACE", value: "mcs" });
+    expect(JSON.parse(find(plan, "ConfigMap", ERIECANAL_NAMES.meshConfig).data["mesh_config.json"]).repo.rootUrl).toBe("http://erie-canal-repo-service.mcs.svc:6060");
+  });
+
+  it("runs the manager's webhooks and health on the host network at free ports where the control plane cannot reach pods", () => {
+    const onEks = planErieCanal(eks);
+    const pod = managerPod(onEks);
+    expect(pod.hostNetwork).toBe(true);
+    expect(pod.dnsPolicy).toBe("ClusterFirstWithHostNet");
+    expect(pod.containers[0].ports).toEqual([
+      { name: "webhook", containerPort: 9443, hostPort: 9443, protocol: "TCP" },
+      { name: "health", containerPort: 9444, hostPort: 9444, protocol: "TCP" },
+    ]);
+    expect(pod.containers[0].readinessProbe.httpGet.port).toBe(9444);
+    expect(find(onEks, "ConfigMap", ERIECANAL_NAMES.managerConfig).data["manager_config.yaml"]).toMatch(/healthProbeBindAddress: :9444[\s\S]*port: 9443/);
+    expect(find(onEks, "Service", ERIECANAL_NAMES.webhookService).spec.ports).toEqual([{ name: "webhook", port: 443, targetPort: "webhook", protocol: "TCP" }]);
+    const reachable = managerPod(planErieCanal(podNetwork));
+    expect(reachable.hostNetwork).toBe(false);
+    expect(reachable.containers[0].ports.map((p: any) => [p.containerPort, p.hostPort])).toEqual([[9443, undefined], [8081, undefined]]);
+    expect(() => planErieCanal(eks, { webhookPort: 10250 })).toThrow(/webhook.port = 10250.*9443-9499/);
+    expect(() => planErieCanal(eks, { healthPort: 8081 })).toThrow(/erieCanal.healthPort = 8081: is a host port outside/);
+  });
+
+  it("fetches the Pipy scripts from the released chart and refuses an archive with another checksum", () => {
+    const pod = managerPod(planErieCanal(eks));
+    const fetch = pod.initContainers.find((c: any) => c.name === "fetch-scripts");
+    expect(fetch.command[2]).toContain("https://flomesh-io.github.io/ErieCanal/erie-canal-0.1.3.tgz");
+    expect(fetch.command[2]).toMatch(/echo '1ef7cd79[0-9a-f]{56}  \/work\/chart.tgz' \| sha256sum -c -/);
+    expect(pod.initContainers.map((c: any) => c.name)).toEqual(["fetch-scripts", "init"]);
+    const airGapped = managerPod(planErieCanal(eks, { scripts: { configMap: "ec-scripts" } }));
+    expect(airGapped.initContainers.map((c: any) => c.name)).toEqual(["init"]);
+    expect(airGapped.volumes).toContainEqual({ name: "work", configMap: { name: "ec-scripts" } });
+    expect(() => planErieCanal(eks, { scripts: { chartUrl: "http://mirror/erie-canal.tgz", sha256: "0".repeat(64) } })).toThrow(/scripts.chartUrl.*https/);
+    expect(() => planErieCanal(eks, { scripts: { chartUrl: "https://mirror/erie-canal.tgz", sha256: "abc" } })).toThrow(/scripts.sha256 = "abc"/);
+  });
+
+  it("exposes the gateway through an internal NLB unless internet-facing is chosen, with TLS as an option", () => {
+    const internal = find(planErieCanal(eks), "Service", ERIECANAL_NAMES.ingressService);
+    expect(internal.spec.type).toBe("LoadBalancer");
+    expect(internal.metadata.annotations).toMatchObject({ "service.beta.kubernetes.io/aws-load-balancer-type": "nlb", "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal", "service.beta.kubernetes.io/aws-load-balancer-internal": "true" });
+    expect(internal.spec.ports).toEqual([{ name: "http", port: 80, targetPort: 8000, protocol: "TCP" }]);
+    const publicTls = planErieCanal(eks, { gateway: { scheme: "internet-facing", tls: {}, sourceRanges: ["198.51.100.0/24"] } });
+    const svc = find(publicTls, "Service", ERIECANAL_NAMES.ingressService);
+    expect(svc.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"]).toBe("internet-facing");
+    expect(svc.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-internal"]).toBeUndefined();
+    expect(svc.spec.ports.map((p: any) => [p.port, p.targetPort])).toEqual([[80, 8000], [443, 8443]]);
+    expect(svc.spec.loadBalancerSourceRanges).toEqual(["198.51.100.0/24"]);
+    expect((meshConfig(publicTls.settings) as any).ingress.tls.enabled).toBe(true);
+    expect(() => planErieCanal(eks, { gateway: { sourceRanges: ["0.0.0.0/0"] } })).toThrow(/sourceRanges.*only applies to an internet-facing gateway/);
+  });
+
+  it("pins every image and lets mirrors override them", () => {
+    const plan = planErieCanal(eks, { imageRepository: "registry.example.com/flomesh" });
+    expect(plan.settings.images.manager).toBe("registry.example.com/flomesh/erie-canal-manager:0.1.3");
+    expect(() => planErieCanal(eks, { imageOverrides: { manager: "flomesh/erie-canal-manager:latest" } })).toThrow(CanalkitInputError);
+    expect(() => planErieCanal(eks, { namespace: "Erie_Canal" })).toThrow(/erieCanal.namespace = "Erie_Canal"/);
+  });
+
+  it("grants cert-manager rights and switches the certificate manager only when cert-manager is used", () => {
+    const withCm = planErieCanal(eks, { certManager: true });
+    expect(erieCanalManagerRules(withCm.settings).some((r) => r.apiGroups.includes("cert-manager.io"))).toBe(true);
+    expect((meshConfig(withCm.settings) as any).certificate.manager).toBe("cert-manager");
+    expect(erieCanalManagerRules(planErieCanal(eks).settings).some((r) => r.apiGroups.includes("cert-manager.io"))).toBe(false);
+    expect((meshConfig(planErieCanal(eks).settings) as any).certificate.manager).toBe("archon");
+  });
+});
+
+describe("ErieCanal component", () => {
+  const program = () => {
+    const cluster = new ExistingCluster("east", { kubeconfig: pulumi.secret("admin"), topology: "vxlan", podCidr: "100.64.0.0/16", serviceCidr: "172.20.0.0/16", podMtu: 8951, isEks: true });
+    const ec = new ErieCanal("east-ec", { cluster });
+    return { gatewayHost: ec.gatewayHost, gatewayPort: ec.gatewayPort };
+  };
+
+  it("leaves what the manager writes at run time to the manager, and synthesizes the same desired state twice", async () => {
+    const first = await synthesize(program);
+    const second = await synthesize(program);
+    expect(renderManifests(second.resources)).toEqual(renderManifests(first.resources));
+    const byName = (name: string) => first.resources.find((r) => r.name === name)!;
+    const mutating = byName("east-ec-mutatingwebhookconfiguration-flomesh-mutating-webhook-configuration");
+    expect(mutating.inputs["webhooks"]).toBeUndefined();
+    expect(mutating.options.ignoreChanges).toEqual(["webhooks"]);
+    expect(byName("east-ec-validatingwebhookconfiguration-flomesh-validating-webhook-configuration").options.ignoreChanges).toEqual(["webhooks"]);
+    expect(byName("east-ec-configmap-erie-canal-mesh-config").options.ignoreChanges).toEqual(["data"]);
+    // The kit declares the CRDs and nothing in the install re-applies them.
+    expect(JSON.stringify(byName("east-ec-deployment-erie-canal-manager").inputs)).not.toMatch(/kubectl apply/);
+    expect(first.outputs["gatewayHost"]).toMatch(/\.elb\.amazonaws\.com$/);
+    expect(first.outputs["gatewayPort"]).toBe(80);
+  });
+
+  it("starts workloads only after the namespace, CRDs, RBAC and config exist", async () => {
+    const result = await synthesize(program);
+    const urn = (name: string) => result.resources.find((r) => r.name === name)!.urn;
+    const manager = result.resources.find((r) => r.name === "east-ec-deployment-erie-canal-manager")!;
+    for (const dep of ["east-ec-namespace-erie-canal", "east-ec-customresourcedefinition-clusters.flomesh.io", "east-ec-clusterrolebinding-erie-canal-rolebinding", "east-ec-configmap-erie-canal-manager-config"]) {
+      expect(manager.dependsOn).toContain(urn(dep));
+    }
+  });
+});
