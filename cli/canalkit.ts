@@ -6,7 +6,7 @@
 import { CanalkitInputError } from "../components/errors";
 import { StackConfigError } from "../stacks/config/validate";
 import { formatPolicySummary } from "../policies/offline";
-import { renderCounts, renderResourceTree } from "../synth/summary";
+import { renderCounts, renderResourceTree, renderServices } from "../synth/summary";
 import { runSynth, type SynthRequest } from "../synth/runStack";
 
 const USAGE = `usage:
@@ -73,6 +73,8 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       out(renderResourceTree(run.result));
       out(`\nResources by type:\n${renderCounts(run.result)}`);
     }
+    const services = renderServices(run.result);
+    if (services) out(`\nMulti-cluster services:\n${services}`);
     for (const w of run.result.warnings) err(`warning: ${w}`);
     out(`\n${formatPolicySummary(run.policyReport)}`);
     out(`\nWrote ${run.written.length} files to ${run.stackDir}`);

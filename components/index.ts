@@ -7,3 +7,4 @@ export * from "./network";
 export * from "./cluster";
 export * from "./cni";
 export * from "./multicluster";
+export * from "./tls";

@@ -5,11 +5,12 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EksCluster } from "../components/cluster";
+import { EksCluster, type KitCluster } from "../components/cluster";
 import { Canal, type CanalArgs } from "../components/cni";
 import { CanalkitInputError } from "../components/errors";
-import { ClusterSetNetwork, underlayClassFor } from "../components/multicluster";
-import { ClusterNetwork, UNDERLAY_MTU, resolveAvailabilityZones, type PathMtuClass } from "../components/network";
+import { ClusterSet, ClusterSetNetwork, ErieCanal, MultiClusterService, OsmEdge, underlayClassFor, type ClusterSetMembers } from "../components/multicluster";
+import { CertManager } from "../components/tls";
+import { addressAt, ClusterNetwork, UNDERLAY_MTU, resolveAvailabilityZones, type PathMtuClass } from "../components/network";
 import { atConfigPath, canalkitConfigObject, validateStackConfig } from "./config/validate";
 import type { ClusterConfig, StackConfig } from "./config/schema";
 
@@ -125,6 +126,65 @@ function buildClusterSetNetwork(config: StackConfig, networks: ClusterNetwork[],
   });
 }
 
+/**
+ * ErieCanal in every cluster (after Canal, and after cert-manager when on), the cluster set that
+ * joins them, and the stack's multi-cluster services. Returns each member's cluster key and
+ * gateway, and each service's placement, for the stack outputs.
+ */
+function buildMultiCluster(config: StackConfig, built: { eks: EksCluster; canal: Canal }[]): Record<string, unknown> {
+  const set = config.clusterSet!;
+  const ec = set.erieCanal;
+  const members = config.clusters.map((c, i) => {
+    const { eks, canal } = built[i]!;
+    const tls = ec.certManager ? new CertManager(`${c.name}-cert-manager`, { cluster: eks, after: canal.ready }) : undefined;
+    const erieCanal = atConfigPath(["clusterSet", "erieCanal"], () => new ErieCanal(`${c.name}-erie-canal`, {
+      cluster: eks,
+      after: [...canal.ready, ...(tls?.ready ?? [])],
+      namespace: ec.namespace,
+      version: ec.version,
+      imageRepository: ec.imageRepository,
+      certManager: ec.certManager,
+      // Internet connectivity means no private path between the VPCs: gateways must be public.
+      gateway: { scheme: set.connectivity === "internet" ? "internet-facing" : "internal", httpPort: set.gatewayPort, ...(ec.gatewayTls ? { tls: {} } : {}) },
+    }));
+    return { cluster: eks as KitCluster, erieCanal, region: c.region, apiServer: { url: eks.cluster.endpoint, certificateAuthorityData: eks.cluster.certificateAuthority.data }, canal };
+  });
+  const clusterSet = atConfigPath(["clusterSet"], () => new ClusterSet(set.name, { name: set.name, controlPlane: set.controlPlane, members }));
+  const byName: ClusterSetMembers = Object.fromEntries(members.map((m) => [m.cluster.clusterName, m]));
+  const services: Record<string, unknown> = {};
+  for (const [index, service] of set.services.entries()) {
+    const weighted = service.exporters.findIndex((e) => e.weight !== undefined);
+    if (service.mode !== "ActiveActive" && weighted >= 0) {
+      throw new CanalkitInputError(`canalkit:clusterSet.services[${index}].exporters[${weighted}].weight`, service.exporters[weighted]!.weight, `only applies to ActiveActive, but ${service.name} is ${service.mode}`, service.mode === "FailOver" ? "remove the weights and list the exporters in order of preference" : "remove the weights, or use mode ActiveActive");
+    }
+    const mcs = atConfigPath(["clusterSet", "services", index], () => new MultiClusterService(`${service.namespace}-${service.name}`, {
+      clusterSet: clusterSet.plan,
+      members: byName,
+      name: service.name,
+      namespace: service.namespace,
+      mode: service.mode,
+      exporters: service.exporters.map((e) => ({ cluster: e.cluster, service: { ports: service.ports }, ...(service.selector ? { selector: service.selector } : {}) })),
+      consumers: service.consumers,
+      ...(service.mode === "FailOver" ? { failoverOrder: service.exporters.map((e) => e.cluster) } : {}),
+      ...(service.exporters.some((e) => e.weight !== undefined) ? { weights: Object.fromEntries(service.exporters.map((e) => [e.cluster, e.weight ?? 0])) } : {}),
+      ...(service.localityTarget ? { localityTarget: service.localityTarget } : {}),
+    }));
+    services[`${service.namespace}/${service.name}`] = { mode: mcs.plan.mode, exporters: mcs.plan.exporters, consumers: mcs.plan.consumers };
+  }
+  if (ec.osmEdge) {
+    const consumers = new Set(set.services.flatMap((s) => s.consumers));
+    for (const m of members.filter((m) => consumers.has(m.cluster.clusterName))) {
+      const serviceCidr = m.cluster.networkFacts.serviceCidr;
+      atConfigPath(["clusterSet", "erieCanal", "osmEdge"], () => new OsmEdge(`${m.cluster.clusterName}-osm-edge`, { cluster: m.cluster, clusterDnsIp: addressAt("network.serviceCidr", serviceCidr, 10), after: m.erieCanal.ready }));
+    }
+  }
+  return {
+    clusterKeys: clusterSet.clusterKeys,
+    gateways: Object.fromEntries(members.map((m) => [m.cluster.clusterName, pulumi.interpolate`${m.erieCanal.gatewayHost}:${m.erieCanal.gatewayPort}`])),
+    services,
+  };
+}
+
 /** Builds the whole stack and returns its outputs. */
 export async function defineStack(): Promise<Record<string, unknown>> {
   const config = validateStackConfig(readStackConfig());
@@ -133,11 +193,13 @@ export async function defineStack(): Promise<Record<string, unknown>> {
   const outputs: Record<string, unknown> = {};
   const mtuClasses = config.clusters.map((_, index) => pathMtuClassFor(index, config));
   const networks: ClusterNetwork[] = [];
+  const built: { eks: EksCluster; canal: Canal }[] = [];
   for (const [index, cluster] of config.clusters.entries()) {
     const provider = providers.get(cluster.region)!;
     const network = await buildNetwork(index, cluster, mtuClasses[index]!, provider, tags);
     networks.push(network);
-    const { eks } = buildClusterAndCni(index, cluster, network, provider, tags);
+    const { eks, canal } = buildClusterAndCni(index, cluster, network, provider, tags);
+    built.push({ eks, canal });
     outputs[cluster.name] = {
       kubeconfig: eks.kubeconfig,
       endpoint: eks.cluster.endpoint,
@@ -149,6 +211,9 @@ export async function defineStack(): Promise<Record<string, unknown>> {
       nodeSecurityGroupId: network.nodeSecurityGroupId,
     };
   }
-  if (config.clusterSet) buildClusterSetNetwork(config, networks, providers, tags);
+  if (config.clusterSet) {
+    buildClusterSetNetwork(config, networks, providers, tags);
+    outputs["clusterSet"] = buildMultiCluster(config, built);
+  }
   return outputs;
 }

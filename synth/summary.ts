@@ -31,3 +31,19 @@ export function renderCounts(result: SynthResult): string {
   const width = Math.max(...counts.map(([t]) => t.length), 5);
   return [...counts.map(([t, n]) => `  ${t.padEnd(width)}  ${n}`), `  ${"total".padEnd(width)}  ${result.resources.length}`].join("\n");
 }
+
+/**
+ * One line per multi-cluster service: where it is exported from, where it is consumed and in
+ * which mode (with the weights for ActiveActive), read from the `MultiClusterService` components.
+ */
+export function renderServices(result: SynthResult): string {
+  const services = result.resources.filter((r) => r.type === "canalkit:multicluster:MultiClusterService");
+  return services
+    .map((r) => {
+      const i = r.inputs as { name: string; namespace: string; mode: string; exporters: string[]; consumers: string[]; weights?: Record<string, number> };
+      const exporters = i.exporters.map((e) => (i.mode === "ActiveActive" && i.weights ? `${e} (${i.weights[e] ?? 0})` : e));
+      const order = i.mode === "FailOver" ? " in order of preference" : "";
+      return `  ${i.namespace}/${i.name}  ${i.mode}: exported from ${exporters.join(", ")}${order}; consumed in ${i.consumers.join(", ")}`;
+    })
+    .join("\n");
+}

@@ -17,3 +17,5 @@ export { erieCanalManagerRules } from "./erieCanalRbac";
 export { managerConfig, meshConfig } from "./erieCanalConfig";
 export { gatewayServiceAnnotations, fetchScriptsCommand, MANAGER_INIT_COMMAND } from "./erieCanalWorkloads";
 export { ERIECANAL_NAMES } from "./erieCanalNames";
+export { OsmEdge, osmEdgeValues, OSM_EDGE_CHART, type OsmEdgeArgs, type OsmEdgeOptions, type OsmEdgeValues } from "./osmEdge";
+export { NorthSouthGateway, planNorthSouthGateway, type NorthSouthGatewayArgs, type NorthSouthGatewaySpec } from "./northSouthGateway";

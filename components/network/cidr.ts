@@ -61,3 +61,11 @@ export function subBlock(range: Cidr, prefix: number, index: number): Cidr | und
   const text = `${Address4.fromBigInt(first).correctForm()}/${prefix}`;
   return { text, prefix, first, last };
 }
+
+/** The `offset`-th address of a block as dotted text (EKS gives kube-dns the 10th of the service CIDR). */
+export function addressAt(field: string, cidrText: string, offset: number): string {
+  const cidr = parseCidr(field, cidrText);
+  const value = cidr.first + BigInt(offset);
+  if (value > cidr.last) throw new CanalkitInputError(field, cidrText, `has no address at offset ${offset}`, "use a larger block");
+  return Address4.fromBigInt(value).correctForm();
+}

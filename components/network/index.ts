@@ -1,6 +1,6 @@
 /** AWS cluster networks for the Canal topologies: the pure planner and the `ClusterNetwork` component. */
 export * from "./types";
-export { parseCidr, cidrsOverlap, cidrContains, subBlock, cidrSize, type Cidr } from "./cidr";
+export { parseCidr, cidrsOverlap, cidrContains, subBlock, cidrSize, addressAt, type Cidr } from "./cidr";
 export { planMtu, UNDERLAY_MTU, ENCAPSULATION_OVERHEAD, WIREGUARD_OVERHEAD, MINIMUM_POD_MTU } from "./mtu";
 export { planRouting, DEFAULT_ROUTE_TABLE_QUOTA, MAXIMUM_ROUTE_TABLE_QUOTA, ROUTES_RESERVED_PER_TABLE } from "./routing";
 export { planSecurityGroupRules, admitsCniTraffic, isWorld, CNI_PORTS } from "./securityGroupRules";

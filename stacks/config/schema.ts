@@ -91,6 +91,34 @@ export const clusterConfigSchema = z.strictObject({
   cni: cniConfigSchema.default(cniConfigSchema.parse({})).describe("The Canal CNI."),
 });
 
+/** ErieCanal settings shared by every cluster of the set. */
+export const erieCanalConfigSchema = z.strictObject({
+  namespace: dnsLabel.default("erie-canal").describe("ErieCanal namespace; the same in every cluster (joins require it)."),
+  version: z.string().default("0.1.3").describe("ErieCanal release."),
+  imageRepository: z.string().default("docker.io/flomesh").describe("Registry/repository of ErieCanal images (mirrors)."),
+  certManager: z.boolean().default(false).describe("Install cert-manager in every cluster and use it for ErieCanal's certificates and gateway TLS."),
+  gatewayTls: z.boolean().default(false).describe("Open a TLS listener (443) on every cluster's gateway."),
+  osmEdge: z.boolean().default(false).describe("Install osm-edge in consuming clusters (needs a control plane that reaches pods)."),
+});
+
+/** One multi-cluster service. */
+export const multiClusterServiceConfigSchema = z.strictObject({
+  name: dnsLabel.describe("Service name (the Service, ServiceExport and GlobalTrafficPolicy share it)."),
+  namespace: dnsLabel.describe("Namespace of the service in every cluster."),
+  mode: z.enum(["Locality", "ActiveActive", "FailOver"]).describe("How consumers spread traffic over the exporters."),
+  ports: z
+    .array(z.strictObject({ port: z.number().int().min(1).max(65535), name: z.string().optional(), protocol: z.enum(["TCP", "UDP", "SCTP"]).optional(), targetPort: z.number().int().min(1).max(65535).optional() }))
+    .min(1)
+    .describe("The Service's ports, the same in every exporter."),
+  selector: z.record(z.string(), z.string()).optional().describe("Pod selector: when given, the kit creates the Service in each exporter."),
+  exporters: z
+    .array(z.strictObject({ cluster: z.string(), weight: z.number().int().min(0).optional() }))
+    .min(1)
+    .describe("Exporting clusters; for FailOver in order of preference; weights for ActiveActive."),
+  consumers: z.array(z.string()).min(1).describe("Clusters that consume the service (get its GlobalTrafficPolicy)."),
+  localityTarget: z.string().optional().describe("Locality: the one preferred exporter."),
+});
+
 /** The whole `canalkit:` namespace of a stack's config. */
 export const stackConfigSchema = z.strictObject({
   environment: z.enum(["dev", "staging", "prod"]).describe("Environment the stack deploys; sets policy enforcement and tags."),
@@ -109,6 +137,8 @@ export const stackConfigSchema = z.strictObject({
         .default("vpc-peering")
         .describe("How the clusters' VPCs are connected; also fixes each cluster's underlay MTU class."),
       gatewayPort: z.number().int().min(1).max(65535).default(80).describe("ErieCanal gateway port admitted between the set's VPCs."),
+      erieCanal: erieCanalConfigSchema.default(erieCanalConfigSchema.parse({})).describe("ErieCanal, installed identically in every cluster of the set."),
+      services: z.array(multiClusterServiceConfigSchema).default([]).describe("Services exported from some clusters of the set and consumed in others."),
     })
     .optional()
     .describe("Join all clusters of the stack into one cluster set."),

@@ -21,7 +21,10 @@ describe.each([
       const files = readdirSync(join(run.stackDir, "manifests", cluster));
       const config = parse(readFileSync(join(run.stackDir, "manifests", cluster, files.find((f) => f.includes("canal-config"))!), "utf8"));
       expect(config.data.veth_mtu).toBe(String(mtu));
-      expect(files[0]).toMatch(/customresourcedefinition/);
+      // Namespaces and CRDs come before every object that needs them.
+      const firstOther = files.findIndex((f) => !/-(namespace|customresourcedefinition)-/.test(f));
+      expect(firstOther).toBeGreaterThan(0);
+      expect(files.slice(firstOther).some((f) => /-(namespace|customresourcedefinition)-/.test(f))).toBe(false);
       const coreDns = run.result.resources.find((r) => r.type === "aws:eks/addon:Addon" && r.name === `${cluster}-coredns`)!;
       const daemonSet = run.result.resources.find((r) => r.type === "kubernetes:apps/v1:DaemonSet" && r.name === `${cluster}-canal-daemonset-canal`)!;
       expect(coreDns.dependsOn).toContain(daemonSet.urn);
