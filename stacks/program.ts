@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { EksCluster, type KitCluster } from "../components/cluster";
 import { Canal, type CanalArgs } from "../components/cni";
 import { CanalkitInputError } from "../components/errors";
-import { ClusterSet, ClusterSetNetwork, ErieCanal, MultiClusterService, OsmEdge, underlayClassFor, type ClusterSetMembers } from "../components/multicluster";
+import { ClusterSet, ClusterSetNetwork, ErieCanal, MultiClusterService, OsmEdge, planClusterSet, planMultiClusterService, underlayClassFor, type ClusterSetMembers, type MultiClusterServiceSpec } from "../components/multicluster";
 import { CertManager } from "../components/tls";
 import { addressAt, ClusterNetwork, UNDERLAY_MTU, resolveAvailabilityZones, type PathMtuClass } from "../components/network";
 import { atConfigPath, canalkitConfigObject, validateStackConfig } from "./config/validate";
@@ -76,12 +76,13 @@ async function buildNetwork(index: number, cluster: ClusterConfig, pathMtuClass:
   );
 }
 
-/** The cluster and CNI layers of one cluster: EKS, Canal, then CoreDNS once pods can get networking. */
 /** Canal's args from a cluster's `cni` config: stack config names the allocator image directly. */
 function canalOptions(cluster: EksCluster, cni: ClusterConfig["cni"], maxNodes: number | undefined): CanalArgs {
   const { nodePodCidrAllocatorImage, ...options } = cni;
   return { cluster, ...options, ...(maxNodes !== undefined ? { maxNodes } : {}), ...(nodePodCidrAllocatorImage ? { overrides: { nodePodCidrAllocator: nodePodCidrAllocatorImage } } : {}) };
 }
+
+/** The cluster and CNI layers of one cluster: EKS, Canal, then CoreDNS once pods can get networking. */
 
 function buildClusterAndCni(index: number, cluster: ClusterConfig, network: ClusterNetwork, provider: aws.Provider, tags: Record<string, string>): { eks: EksCluster; canal: Canal } {
   const eks = atConfigPath(["clusters", index], () =>
@@ -126,6 +127,38 @@ function buildClusterSetNetwork(config: StackConfig, networks: ClusterNetwork[],
   });
 }
 
+type ServiceConfig = NonNullable<StackConfig["clusterSet"]>["services"][number];
+
+/** A service's stack config as a `MultiClusterService` declaration (refusing weights outside ActiveActive). */
+function serviceSpec(service: ServiceConfig, index: number): MultiClusterServiceSpec {
+  const weighted = service.exporters.findIndex((e) => e.weight !== undefined);
+  if (service.mode !== "ActiveActive" && weighted >= 0) {
+    throw new CanalkitInputError(`canalkit:clusterSet.services[${index}].exporters[${weighted}].weight`, service.exporters[weighted]!.weight, `only applies to ActiveActive, but ${service.name} is ${service.mode}`, service.mode === "FailOver" ? "remove the weights and list the exporters in order of preference" : "remove the weights, or use mode ActiveActive");
+  }
+  return {
+    name: service.name,
+    namespace: service.namespace,
+    mode: service.mode,
+    exporters: service.exporters.map((e) => ({ cluster: e.cluster, service: { ports: service.ports }, ...(service.selector ? { selector: service.selector } : {}) })),
+    consumers: service.consumers,
+    ...(service.mode === "FailOver" ? { failoverOrder: service.exporters.map((e) => e.cluster) } : {}),
+    ...(weighted >= 0 ? { weights: Object.fromEntries(service.exporters.map((e) => [e.cluster, e.weight ?? 0])) } : {}),
+    ...(service.localityTarget ? { localityTarget: service.localityTarget } : {}),
+  };
+}
+
+/**
+ * Plans the cluster set and every service from config alone, so bad multi-cluster input is refused
+ * before any resource is registered.
+ */
+export function validateMultiCluster(config: StackConfig): void {
+  const set = config.clusterSet!;
+  const plan = atConfigPath(["clusterSet"], () =>
+    planClusterSet({ name: set.name, controlPlane: set.controlPlane, members: config.clusters.map((c) => ({ name: c.name, region: c.region, namespace: set.erieCanal.namespace, vpcCidr: c.network.vpcCidr })) }),
+  );
+  for (const [index, service] of set.services.entries()) atConfigPath(["clusterSet", "services", index], () => planMultiClusterService(serviceSpec(service, index), plan));
+}
+
 /**
  * ErieCanal in every cluster (after Canal, and after cert-manager when on), the cluster set that
  * joins them, and the stack's multi-cluster services. Returns each member's cluster key and
@@ -153,22 +186,7 @@ function buildMultiCluster(config: StackConfig, built: { eks: EksCluster; canal:
   const byName: ClusterSetMembers = Object.fromEntries(members.map((m) => [m.cluster.clusterName, m]));
   const services: Record<string, unknown> = {};
   for (const [index, service] of set.services.entries()) {
-    const weighted = service.exporters.findIndex((e) => e.weight !== undefined);
-    if (service.mode !== "ActiveActive" && weighted >= 0) {
-      throw new CanalkitInputError(`canalkit:clusterSet.services[${index}].exporters[${weighted}].weight`, service.exporters[weighted]!.weight, `only applies to ActiveActive, but ${service.name} is ${service.mode}`, service.mode === "FailOver" ? "remove the weights and list the exporters in order of preference" : "remove the weights, or use mode ActiveActive");
-    }
-    const mcs = atConfigPath(["clusterSet", "services", index], () => new MultiClusterService(`${service.namespace}-${service.name}`, {
-      clusterSet: clusterSet.plan,
-      members: byName,
-      name: service.name,
-      namespace: service.namespace,
-      mode: service.mode,
-      exporters: service.exporters.map((e) => ({ cluster: e.cluster, service: { ports: service.ports }, ...(service.selector ? { selector: service.selector } : {}) })),
-      consumers: service.consumers,
-      ...(service.mode === "FailOver" ? { failoverOrder: service.exporters.map((e) => e.cluster) } : {}),
-      ...(service.exporters.some((e) => e.weight !== undefined) ? { weights: Object.fromEntries(service.exporters.map((e) => [e.cluster, e.weight ?? 0])) } : {}),
-      ...(service.localityTarget ? { localityTarget: service.localityTarget } : {}),
-    }));
+    const mcs = atConfigPath(["clusterSet", "services", index], () => new MultiClusterService(`${service.namespace}-${service.name}`, { clusterSet: clusterSet.plan, members: byName, ...serviceSpec(service, index) }));
     services[`${service.namespace}/${service.name}`] = { mode: mcs.plan.mode, exporters: mcs.plan.exporters, consumers: mcs.plan.consumers };
   }
   if (ec.osmEdge) {
@@ -188,6 +206,7 @@ function buildMultiCluster(config: StackConfig, built: { eks: EksCluster; canal:
 /** Builds the whole stack and returns its outputs. */
 export async function defineStack(): Promise<Record<string, unknown>> {
   const config = validateStackConfig(readStackConfig());
+  if (config.clusterSet) validateMultiCluster(config);
   const tags = stackTags(config);
   const providers = regionProviders(config, tags);
   const outputs: Record<string, unknown> = {};

@@ -5,6 +5,8 @@ import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { main } from "../../cli/canalkit";
 import { validateCustomResource } from "../../components/multicluster";
+import { validateStackConfig } from "../../stacks/config/validate";
+import { validateMultiCluster } from "../../stacks/program";
 import { runSynth } from "../../synth/runStack";
 import { validateKubernetesObjects } from "../support/validateKubernetes";
 
@@ -70,6 +72,13 @@ describe("bad multi-cluster input in a stack", () => {
     expect(code).toBe(1);
     expect(text).toMatch(/canalkit:clusterSet\.services\[0\]/);
     expect(text).toMatch(/dev-north/);
+  });
+
+  it("is refused from config alone, before the program registers any resource", () => {
+    const doc = parse(readFileSync(join(__dirname, "../../stacks/Pulumi.dev.yaml"), "utf8"));
+    const values = Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k.replace(/^canalkit:/, ""), v]));
+    (values["clusterSet"] as any).services[0].consumers.push("dev-north");
+    expect(() => validateMultiCluster(validateStackConfig(values))).toThrow(/canalkit:clusterSet\.services\[0\].*dev-north/);
   });
 
   it("refuses ActiveActive weights on a FailOver service", async () => {
