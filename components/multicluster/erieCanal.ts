@@ -73,6 +73,8 @@ export class ErieCanal extends pulumi.ComponentResource implements ErieCanalInst
       const resource = createKubernetesResource(`${name}-${object.kind.toLowerCase()}-${object.metadata.name}`, object, {
         parent: this,
         provider: cluster.provider,
+        // The namespace and CRDs come first; other declarations need the namespace (planned first);
+        // workloads need every declaration.
         dependsOn: isFoundation ? (object.kind === "Namespace" || object.kind === "CustomResourceDefinition" ? base : [...base, foundation[0]!]) : [...base, ...foundation],
         ...(ignoreChanges ? { ignoreChanges } : {}),
       });

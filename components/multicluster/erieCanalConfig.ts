@@ -28,7 +28,7 @@ export function managerConfig(settings: ErieCanalSettings): Record<string, unkno
 
 /** The mesh config as installed (the manager later writes `cluster.uid`, the control plane the rest of `cluster`). */
 export function meshConfig(settings: ErieCanalSettings): Record<string, unknown> {
-  const [repository] = [settings.images.pipy.slice(0, settings.images.pipy.lastIndexOf("/"))];
+  const repository = settings.images.pipy.slice(0, settings.images.pipy.lastIndexOf("/"));
   const withoutRepository = (image: string) => image.slice(image.lastIndexOf("/") + 1);
   const tls = settings.gateway.tls;
   return {
