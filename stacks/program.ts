@@ -180,7 +180,7 @@ function buildMultiCluster(config: StackConfig, built: { eks: EksCluster; canal:
       // Internet connectivity means no private path between the VPCs: gateways must be public.
       gateway: { scheme: set.connectivity === "internet" ? "internet-facing" : "internal", httpPort: set.gatewayPort, ...(ec.gatewayTls ? { tls: {} } : {}) },
     }));
-    return { cluster: eks as KitCluster, erieCanal, region: c.region, apiServer: { url: eks.cluster.endpoint, certificateAuthorityData: eks.cluster.certificateAuthority.data }, canal };
+    return { cluster: eks as KitCluster, erieCanal, region: c.region, apiServer: { url: eks.cluster.endpoint, certificateAuthorityData: eks.cluster.certificateAuthority.data } };
   });
   const clusterSet = atConfigPath(["clusterSet"], () => new ClusterSet(set.name, { name: set.name, controlPlane: set.controlPlane, members }));
   const byName: ClusterSetMembers = Object.fromEntries(members.map((m) => [m.cluster.clusterName, m]));

@@ -67,6 +67,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements KitClus
     if (!Number.isInteger(args.podMtu) || args.podMtu < MINIMUM_POD_MTU || args.podMtu > 9001) {
       throw new CanalkitInputError("cluster.podMtu", args.podMtu, `must be a whole number from ${MINIMUM_POD_MTU} to 9001`, "use underlay MTU minus encapsulation, for example 8951 for VXLAN inside one VPC");
     }
+    const nodePodCidrsAllocated = args.nodePodCidrsAllocated ?? !args.isEks;
     const capabilities = clusterCapabilities({ isEks: args.isEks, topology: args.topology, ...(args.controlPlaneReachesPods !== undefined ? { controlPlaneReachesPods: args.controlPlaneReachesPods } : {}) });
     super("canalkit:cluster:ExistingCluster", name, {
       clusterName,
@@ -77,7 +78,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements KitClus
       podCidr: args.podCidr,
       serviceCidr: args.serviceCidr,
       podMtu: args.podMtu,
-      nodePodCidrsAllocated: args.nodePodCidrsAllocated ?? !args.isEks,
+      nodePodCidrsAllocated,
       controlPlaneReachesPods: capabilities.controlPlaneReachesPods,
     }, opts);
     this.clusterName = clusterName;
@@ -92,7 +93,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements KitClus
       vxlanPort: args.vxlanPort ?? 8472,
       disableSourceDestCheck: args.topology !== "vxlan",
       typha: args.typha ?? false,
-      nodePodCidrsAllocated: args.nodePodCidrsAllocated ?? !args.isEks,
+      nodePodCidrsAllocated,
       ...(args.vpcCidr ? { vpcCidr: args.vpcCidr } : {}),
     };
     this.kubeconfig = pulumi.secret(args.kubeconfig);

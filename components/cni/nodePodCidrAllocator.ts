@@ -17,25 +17,36 @@ export const NODE_POD_CIDR_ALLOCATOR_NAME = "canalkit-node-pod-cidr-allocator";
 /** File name of the allocator program inside the package and the ConfigMap. */
 const PROGRAM_FILE = "node-pod-cidr-allocator.js";
 
+let program: { source: string; sha256: string } | undefined;
+
 /**
- * The allocator program's source. Read from the package (not embedded in compiled code) so that
- * `ts-node` programs and the compiled package ship byte-identical ConfigMaps.
+ * The allocator program's source and digest, read once per process. Read from the package (not
+ * embedded in compiled code) so that `ts-node` programs and the compiled package ship
+ * byte-identical ConfigMaps.
  */
-export function nodePodCidrAllocatorProgram(): string {
+function loadProgram(): { source: string; sha256: string } {
+  if (program) return program;
   // Walk up from this file: components/cni in a checkout, dist/components/cni in the package.
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, "components", "cni", "assets", PROGRAM_FILE);
-    if (fs.existsSync(candidate)) return fs.readFileSync(candidate, "utf8");
+    if (fs.existsSync(candidate)) {
+      const source = fs.readFileSync(candidate, "utf8");
+      return (program = { source, sha256: createHash("sha256").update(source).digest("hex") });
+    }
     if (path.dirname(dir) === dir) throw new Error(`canalkit is installed without components/cni/assets/${PROGRAM_FILE}; reinstall the package`);
   }
+}
+
+/** The allocator program's source (what the ConfigMap carries). */
+export function nodePodCidrAllocatorProgram(): string {
+  return loadProgram().source;
 }
 
 /** Builds the allocator's identity, permissions, program and Deployment. */
 export function buildNodePodCidrAllocator(settings: CanalSettings): KubernetesObject[] {
   const name = NODE_POD_CIDR_ALLOCATOR_NAME;
   const labels = { "k8s-app": name };
-  const program = nodePodCidrAllocatorProgram();
-  const programHash = createHash("sha256").update(program).digest("hex").slice(0, 16);
+  const { source, sha256 } = loadProgram();
   return [
     namespaced("v1", "ServiceAccount", name, {}, labels),
     // Nodes only: read them, and patch the one field this controller owns.
@@ -44,7 +55,7 @@ export function buildNodePodCidrAllocator(settings: CanalSettings): KubernetesOb
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
       subjects: [{ kind: "ServiceAccount", name, namespace: CANAL_NAMESPACE }],
     }),
-    namespaced("v1", "ConfigMap", name, { data: { [PROGRAM_FILE]: program } }, labels),
+    namespaced("v1", "ConfigMap", name, { data: { [PROGRAM_FILE]: source } }, labels),
     namespaced("apps/v1", "Deployment", name, {
       spec: {
         // One writer: two replicas could hand the same free block to two nodes.
@@ -53,7 +64,7 @@ export function buildNodePodCidrAllocator(settings: CanalSettings): KubernetesOb
         selector: { matchLabels: labels },
         template: {
           // The hash rolls the pod when the program changes.
-          metadata: { labels, annotations: { "canalkit.io/program-sha256": programHash } },
+          metadata: { labels, annotations: { "canalkit.io/program-sha256": sha256.slice(0, 16) } },
           spec: {
             serviceAccountName: name,
             // Nodes have no pod network until this has run, so it cannot need one.

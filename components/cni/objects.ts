@@ -24,6 +24,14 @@ export function objectIn(namespace: string, apiVersion: string, kind: string, na
   return { apiVersion, kind, metadata: { name, namespace, ...(labels ? { labels } : {}) }, ...body };
 }
 
+/** The object with labels and annotations added to its metadata. */
+export function withMetadata(object: KubernetesObject, extra: { labels?: Record<string, string>; annotations?: Record<string, string> }): KubernetesObject {
+  const metadata: ObjectMeta = { ...object.metadata };
+  if (extra.labels) metadata.labels = { ...(metadata.labels ?? {}), ...extra.labels };
+  if (extra.annotations) metadata.annotations = { ...(metadata.annotations ?? {}), ...extra.annotations };
+  return { ...object, metadata };
+}
+
 /** Builds an object in the Canal namespace. */
 export function namespaced(apiVersion: string, kind: string, name: string, body: Record<string, unknown>, labels?: Record<string, string>): KubernetesObject {
   return objectIn(CANAL_NAMESPACE, apiVersion, kind, name, body, labels);

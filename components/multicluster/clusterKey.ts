@@ -3,6 +3,7 @@
  * `<region>/<zone>/<group>/<name>` that ServiceImport endpoints and GlobalTrafficPolicy targets use.
  */
 import { CanalkitInputError } from "../errors";
+import { DNS_LABEL } from "../dnsLabel";
 
 /** Where a cluster sits, as ErieCanal's Cluster resource records it (each defaults to `default`). */
 export interface ClusterLocality {
@@ -17,13 +18,12 @@ export interface ClusterSetMemberSpec extends ClusterLocality {
   name: string;
 }
 
-const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** The cluster key of a member; every part must be a DNS label (the key is split on `/`). */
 export function clusterKey(member: ClusterSetMemberSpec, field = "member"): string {
   const parts = { region: member.region ?? "default", zone: member.zone ?? "default", group: member.group ?? "default", name: member.name };
   for (const [part, value] of Object.entries(parts)) {
-    if (!LABEL.test(value)) throw new CanalkitInputError(`${field}.${part}`, value, "is not a DNS label, so the cluster key would be ambiguous", "use lowercase letters, digits and '-'");
+    if (!DNS_LABEL.test(value)) throw new CanalkitInputError(`${field}.${part}`, value, "is not a DNS label, so the cluster key would be ambiguous", "use lowercase letters, digits and '-'");
   }
   return `${parts.region}/${parts.zone}/${parts.group}/${parts.name}`;
 }

@@ -4,7 +4,7 @@
  * its leader-election role.
  */
 import type { PolicyRule } from "../cni/rbac";
-import { clusterScoped, objectIn, type KubernetesObject } from "../cni/objects";
+import { clusterScoped, objectIn, withMetadata, type KubernetesObject } from "../cni/objects";
 import { erieCanalLabels, ERIECANAL_NAMES } from "./erieCanalNames";
 import type { ErieCanalSettings } from "./erieCanalSettings";
 
@@ -46,14 +46,13 @@ export function buildErieCanalRbac(settings: ErieCanalSettings): KubernetesObjec
   const labels = erieCanalLabels(settings);
   const sa = ERIECANAL_NAMES.serviceAccount;
   const subjects = [{ kind: "ServiceAccount", name: sa, namespace: ns }];
-  const withLabels = (o: KubernetesObject): KubernetesObject => ({ ...o, metadata: { ...o.metadata, labels } });
   return [
     objectIn(ns, "v1", "ServiceAccount", sa, {}, labels),
-    withLabels(clusterScoped("rbac.authorization.k8s.io/v1", "ClusterRole", ERIECANAL_NAMES.clusterRole, { rules: erieCanalManagerRules(settings) })),
-    withLabels(clusterScoped("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", ERIECANAL_NAMES.clusterRoleBinding, {
+    withMetadata(clusterScoped("rbac.authorization.k8s.io/v1", "ClusterRole", ERIECANAL_NAMES.clusterRole, { rules: erieCanalManagerRules(settings) }), { labels }),
+    withMetadata(clusterScoped("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", ERIECANAL_NAMES.clusterRoleBinding, {
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: ERIECANAL_NAMES.clusterRole },
       subjects,
-    })),
+    }), { labels }),
     objectIn(ns, "rbac.authorization.k8s.io/v1", "Role", ERIECANAL_NAMES.leaderElectionRole, {
       rules: [rule(["", "coordination.k8s.io"], ["configmaps", "leases"], ALL), rule([""], ["events"], ["create", "patch"])],
     }, labels),

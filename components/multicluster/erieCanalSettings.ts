@@ -8,6 +8,7 @@ import { webhookNetworking, WEBHOOK_HOST_PORT_RANGE, type WebhookNetworking } fr
 import type { ClusterCapabilities } from "../cluster/types";
 import { isPinnedImage } from "../cni/versions";
 import { CanalkitInputError } from "../errors";
+import { DNS_LABEL } from "../dnsLabel";
 
 /** ErieCanal release the kit installs by default. */
 export const DEFAULT_ERIECANAL_VERSION = "0.1.3";
@@ -88,8 +89,6 @@ export interface ErieCanalSettings {
   managerReplicas: number;
   ingressReplicas: number;
 }
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 function port(field: string, value: number): number {
   if (!Number.isInteger(value) || value < 1 || value > 65535) throw new CanalkitInputError(field, value, "is not a port (1-65535)", "use a whole number from 1 to 65535");

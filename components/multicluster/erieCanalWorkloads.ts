@@ -3,7 +3,7 @@
  * Pipy repo, and the Pipy ingress that is the cluster's gateway, exposed by an AWS Network Load
  * Balancer. Also the two webhook configurations, declared without entries: the manager fills them.
  */
-import { objectIn, clusterScoped, type KubernetesObject } from "../cni/objects";
+import { clusterScoped, objectIn, withMetadata, type KubernetesObject } from "../cni/objects";
 import { MANAGER_CONFIG_FILE } from "./erieCanalConfig";
 import { componentSelector, erieCanalLabels, ERIECANAL_NAMES, INGRESS_CONTAINER_PORTS, REPO_PORT } from "./erieCanalNames";
 import type { ErieCanalSettings } from "./erieCanalSettings";
@@ -152,8 +152,8 @@ export function buildManager(settings: ErieCanalSettings): KubernetesObject[] {
       spec: { type: "ClusterIP", selector, ports: [{ name: "webhook", port: 443, targetPort: "webhook", protocol: "TCP" }] },
     }, labels),
     // No `webhooks` field: the manager owns the entries (with its CA bundle), Pulumi never does.
-    { ...clusterScoped("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration", ERIECANAL_NAMES.mutatingWebhooks, {}), metadata: { name: ERIECANAL_NAMES.mutatingWebhooks, labels } },
-    { ...clusterScoped("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", ERIECANAL_NAMES.validatingWebhooks, {}), metadata: { name: ERIECANAL_NAMES.validatingWebhooks, labels } },
+    withMetadata(clusterScoped("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration", ERIECANAL_NAMES.mutatingWebhooks, {}), { labels }),
+    withMetadata(clusterScoped("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", ERIECANAL_NAMES.validatingWebhooks, {}), { labels }),
   ];
 }
 
@@ -261,8 +261,7 @@ export function buildIngress(settings: ErieCanalSettings): KubernetesObject[] {
         },
       },
     }, labels),
-    {
-      ...objectIn(ns, "v1", "Service", ERIECANAL_NAMES.ingressService, {
+    withMetadata(objectIn(ns, "v1", "Service", ERIECANAL_NAMES.ingressService, {
         spec: {
           type: "LoadBalancer",
           selector,
@@ -272,21 +271,16 @@ export function buildIngress(settings: ErieCanalSettings): KubernetesObject[] {
           ],
           ...(settings.gateway.sourceRanges.length > 0 ? { loadBalancerSourceRanges: settings.gateway.sourceRanges } : {}),
         },
-      }, { ...labels, "ingress.flomesh.io/namespaced": "false" }),
-      metadata: { name: ERIECANAL_NAMES.ingressService, namespace: ns, labels: { ...labels, "ingress.flomesh.io/namespaced": "false" }, annotations: gatewayServiceAnnotations(settings.gateway.scheme) },
-    },
-    {
-      ...clusterScoped("networking.k8s.io/v1", "IngressClass", ERIECANAL_NAMES.ingressClass, { spec: { controller: "flomesh.io/ingress-pipy" } }),
-      metadata: { name: ERIECANAL_NAMES.ingressClass, labels, annotations: { "meta.flomesh.io/namespace": ns, "meta.flomesh.io/ingress-pipy-svc": ERIECANAL_NAMES.ingressService } },
-    },
-    {
-      ...objectIn(ns, "networking.k8s.io/v1", "Ingress", ERIECANAL_NAMES.repoIngress, {
+      }, { ...labels, "ingress.flomesh.io/namespaced": "false" }), { annotations: gatewayServiceAnnotations(settings.gateway.scheme) }),
+    withMetadata(clusterScoped("networking.k8s.io/v1", "IngressClass", ERIECANAL_NAMES.ingressClass, { spec: { controller: "flomesh.io/ingress-pipy" } }), {
+      labels,
+      annotations: { "meta.flomesh.io/namespace": ns, "meta.flomesh.io/ingress-pipy-svc": ERIECANAL_NAMES.ingressService },
+    }),
+    withMetadata(objectIn(ns, "networking.k8s.io/v1", "Ingress", ERIECANAL_NAMES.repoIngress, {
         spec: {
           ingressClassName: ERIECANAL_NAMES.ingressClass,
           rules: [{ http: { paths: [{ path: "/mesh", pathType: "Prefix", backend: { service: { name: ERIECANAL_NAMES.repoService, port: { number: REPO_PORT } } } }] } }],
         },
-      }, labels),
-      metadata: { name: ERIECANAL_NAMES.repoIngress, namespace: ns, labels, annotations: { "pipy.ingress.kubernetes.io/rewrite-target-from": "^/mesh/?", "pipy.ingress.kubernetes.io/rewrite-target-to": "/" } },
-    },
+      }, labels), { annotations: { "pipy.ingress.kubernetes.io/rewrite-target-from": "^/mesh/?", "pipy.ingress.kubernetes.io/rewrite-target-to": "/" } }),
   ];
 }

@@ -35,11 +35,11 @@ export function planNorthSouthGateway(spec: NorthSouthGatewaySpec): KubernetesOb
   const path = spec.path ?? "/";
   if (!path.startsWith("/")) throw new CanalkitInputError(`gateways.${spec.name}.path`, path, "must start with /", `use /${path}`);
   if (!Number.isInteger(spec.service.port) || spec.service.port < 1 || spec.service.port > 65535) throw new CanalkitInputError(`gateways.${spec.name}.service.port`, spec.service.port, "is not a port", "use the Service's port number");
+  if (spec.hosts.length === 0) throw new CanalkitInputError(`gateways.${spec.name}.hosts`, [], "needs at least one host name", "list the host names clients use");
   const secretName = `${spec.name}-tls`;
   const certificate = spec.tls
     ? [gatewayCertificate({ name: spec.name, namespace: spec.namespace, secretName, dnsNames: spec.hosts, issuer: { name: spec.tls.issuer, ...(spec.tls.issuerKind ? { kind: spec.tls.issuerKind } : {}) } })]
     : [];
-  if (spec.hosts.length === 0) throw new CanalkitInputError(`gateways.${spec.name}.hosts`, [], "needs at least one host name", "list the host names clients use");
   const api = spec.api ?? { kind: "ingress" };
   if (api.kind === "ingress") {
     return [

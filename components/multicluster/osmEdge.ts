@@ -8,6 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KitCluster } from "../cluster/types";
 import { CanalkitInputError } from "../errors";
+import { DNS_LABEL } from "../dnsLabel";
 
 /** osm-edge chart coordinates (the release ErieCanal v0.1.3's demos use). */
 export const OSM_EDGE_CHART = { repo: "https://flomesh-io.github.io/osm-edge", chart: "osm-edge", version: "1.3.0" } as const;
@@ -42,7 +43,7 @@ export function osmEdgeValues(options: OsmEdgeOptions): OsmEdgeValues {
     throw new CanalkitInputError("osmEdge.clusterDnsIp", options.clusterDnsIp, "is not an IPv4 address", "give the kube-dns Service's ClusterIP (the 10th address of the service CIDR on EKS, e.g. 172.20.0.10)");
   }
   const meshName = options.meshName ?? "osm";
-  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(meshName)) throw new CanalkitInputError("osmEdge.meshName", meshName, "is not a DNS label", "use lowercase letters, digits and '-'");
+  if (!DNS_LABEL.test(meshName)) throw new CanalkitInputError("osmEdge.meshName", meshName, "is not a DNS label", "use lowercase letters, digits and '-'");
   return {
     osm: {
       meshName,

@@ -1,6 +1,6 @@
 /** The whole ErieCanal install for one cluster as an ordered list of plain Kubernetes objects. */
 import type { ClusterCapabilities } from "../cluster/types";
-import { clusterScoped, type KubernetesObject } from "../cni/objects";
+import { clusterScoped, withMetadata, type KubernetesObject } from "../cni/objects";
 import { buildFlomeshCrds } from "./crds";
 import { buildErieCanalConfig } from "./erieCanalConfig";
 import { erieCanalLabels } from "./erieCanalNames";
@@ -18,9 +18,8 @@ export interface ErieCanalPlan {
 /** Plans ErieCanal for a cluster; throws `CanalkitInputError` on bad input. */
 export function planErieCanal(capabilities: ClusterCapabilities, options: ErieCanalOptions = {}): ErieCanalPlan {
   const settings = erieCanalSettings(capabilities, options);
-  const namespace = clusterScoped("v1", "Namespace", settings.namespace, {});
   // The label selects the manager's ConfigMap webhook, which guards the mesh config.
-  namespace.metadata.labels = { ...erieCanalLabels(settings), "flomesh.io/control-plane": "true" };
+  const namespace = withMetadata(clusterScoped("v1", "Namespace", settings.namespace, {}), { labels: { ...erieCanalLabels(settings), "flomesh.io/control-plane": "true" } });
   return {
     settings,
     objects: [namespace, ...buildFlomeshCrds(), ...buildErieCanalRbac(settings), ...buildErieCanalConfig(settings), ...buildManager(settings), ...buildRepo(settings), ...buildIngress(settings)],

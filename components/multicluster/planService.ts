@@ -5,6 +5,7 @@
  */
 import { CanalkitInputError } from "../errors";
 import type { ClusterSetPlan } from "./planClusterSet";
+import { DNS_LABEL } from "../dnsLabel";
 
 /** How consumers spread traffic over the exporters (GlobalTrafficPolicy `spec.lbType`). */
 export type TrafficMode = "Locality" | "ActiveActive" | "FailOver";
@@ -73,7 +74,6 @@ export interface MultiClusterServicePlan {
   objects: PlacedObject[];
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 function portsSignature(ports: ServicePortSpec[]): string {
   return JSON.stringify([...ports].map((p) => ({ port: p.port, protocol: p.protocol ?? "TCP", name: p.name ?? "" })).sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol)));
