@@ -8,3 +8,4 @@ export * from "./cluster";
 export * from "./cni";
 export * from "./multicluster";
 export * from "./tls";
+export * from "./controllers";

@@ -12,6 +12,7 @@ import { TOPOLOGIES, type Topology } from "../network/types";
 import { clusterCapabilities } from "./capabilities";
 import { kubernetesProviderName } from "./providerName";
 import type { ClusterCapabilities, ClusterNetworkFacts, KitCluster } from "./types";
+import { DefaultCniRemoval } from "../controllers/defaultCniRemoval";
 
 /** Inputs of an `ExistingCluster`. */
 export interface ExistingClusterArgs {
@@ -41,6 +42,11 @@ export interface ExistingClusterArgs {
   nodePodCidrsAllocated?: boolean;
   /** Override of the derived capability. */
   controlPlaneReachesPods?: boolean;
+  /**
+   * Remove the Amazon VPC CNI (`kube-system/aws-node`) during `pulumi up`, before Canal (EKS only).
+   * Default false: canalkit never removes a CNI it was not asked to.
+   */
+  removeAmazonVpcCni?: boolean;
 }
 
 /** A cluster canalkit deploys into but did not create. */
@@ -98,6 +104,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements KitClus
     };
     this.kubeconfig = pulumi.secret(args.kubeconfig);
     this.provider = new k8s.Provider(kubernetesProviderName(clusterName), { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this });
+    if (args.removeAmazonVpcCni) this.readyResources.push(new DefaultCniRemoval(`${name}-remove-amazon-vpc-cni`, { cluster: this }, { parent: this }));
     this.registerOutputs({ clusterName, kubeconfig: this.kubeconfig });
   }
 }

@@ -11,6 +11,7 @@ import { createKubernetesResource } from "../kubernetesResources";
 import type { ClusterLocality } from "./clusterKey";
 import { clusterPropertyObjects, clusterResourceObject, memberAccessObjects, memberKubeconfig, CONTROL_PLANE_ACCOUNT } from "./memberAccess";
 import { planClusterSet, type ClusterSetPlan } from "./planClusterSet";
+import { ClusterJoin } from "../controllers/clusterJoin";
 
 /** What a cluster set needs from ErieCanal in one cluster (the `ErieCanal` component provides it). */
 export interface ErieCanalInstallation {
@@ -41,6 +42,11 @@ export interface ClusterSetArgs {
   controlPlane: string;
   /** Members by cluster name. */
   members: ClusterSetMemberArgs[];
+  /**
+   * Verify every join during `pulumi up` (`ClusterJoin`): wait until each member's mesh config
+   * names this control plane. Default on with a 300 s bound; `false` skips it.
+   */
+  verifyJoins?: false | { timeoutSeconds?: number; pollSeconds?: number };
 }
 
 /** A joined set of clusters. */
@@ -52,6 +58,8 @@ export class ClusterSet extends pulumi.ComponentResource {
   readonly memberKubeconfigs: Record<string, pulumi.Output<string>>;
   /** The `Cluster` resources on the control plane, by member name. */
   readonly clusterResources: Record<string, k8s.apiextensions.CustomResource>;
+  /** The verified joins, by member name (empty when `verifyJoins: false`). */
+  readonly joins: Record<string, ClusterJoin>;
 
   constructor(name: string, args: ClusterSetArgs, opts?: pulumi.ComponentResourceOptions) {
     const plan = planClusterSet({
@@ -77,6 +85,7 @@ export class ClusterSet extends pulumi.ComponentResource {
     this.clusterKeys = Object.fromEntries(plan.members.map((m) => [m.name, m.key]));
     this.memberKubeconfigs = {};
     this.clusterResources = {};
+    this.joins = {};
     const control = args.members.find((m) => m.cluster.clusterName === plan.controlPlane)!;
 
     for (const [i, member] of args.members.entries()) {
@@ -115,6 +124,18 @@ export class ClusterSet extends pulumi.ComponentResource {
         ignoreChanges: ['metadata.labels["multicluster.flomesh.io/connector-mode"]'],
         additionalSecretOutputs: ["spec"],
       });
+      if (args.verifyJoins !== false) {
+        this.joins[planned.name] = new ClusterJoin(`${name}-${planned.name}-join`, {
+          memberName: planned.name,
+          clusterKey: planned.key,
+          namespace: plan.namespace,
+          controlPlaneName: plan.controlPlane,
+          controlPlaneKubeconfig: control.cluster.kubeconfig,
+          memberKubeconfig: member.cluster.kubeconfig,
+          ...(args.verifyJoins?.timeoutSeconds !== undefined ? { timeoutSeconds: args.verifyJoins.timeoutSeconds } : {}),
+          ...(args.verifyJoins?.pollSeconds !== undefined ? { pollSeconds: args.verifyJoins.pollSeconds } : {}),
+        }, { parent: this, dependsOn: [this.clusterResources[planned.name]!] });
+      }
     }
     this.registerOutputs({ clusterKeys: this.clusterKeys, memberKubeconfigs: this.memberKubeconfigs });
   }

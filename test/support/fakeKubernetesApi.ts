@@ -20,7 +20,8 @@ export type UpdateValidator = (previous: StoredObject, next: StoredObject) => st
 export interface InjectedFault {
   method: string;
   path: RegExp;
-  status: number;
+  /** HTTP status to answer, or `"drop"` to close the connection without an answer. */
+  status: number | "drop";
   /** How many matching requests fail; afterwards requests pass. */
   times: number;
 }
@@ -156,6 +157,11 @@ export class FakeKubernetesApi {
     const fault = this.faults.find((f) => f.times > 0 && f.method === method && f.path.test(url.pathname));
     if (fault) {
       fault.times -= 1;
+      if (fault.status === "drop") {
+        this.requests.push({ method, path: url.pathname, status: 0 });
+        req.socket.destroy();
+        return;
+      }
       return status(fault.status, "InternalError", `injected fault ${fault.status}`);
     }
     const path = parsePath(url.pathname);

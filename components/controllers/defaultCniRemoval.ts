@@ -1,0 +1,98 @@
+/**
+ * `DefaultCniRemoval`: removes the Amazon VPC CNI (`kube-system/aws-node` DaemonSet) from an
+ * existing EKS cluster before Canal is installed, only when asked. Clusters canalkit creates never
+ * have it, so the wrapper refuses them. Nothing else is touched; deleting this resource does not
+ * reinstall the VPC CNI.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { KitCluster } from "../cluster/types";
+import { CanalkitInputError } from "../errors";
+import { connectKubernetes, readOrUndefined } from "./kubernetesApi";
+import { retryTransient } from "./retry";
+
+/** Bumped whenever what the controller removes changes. */
+export const DEFAULT_CNI_REMOVAL_VERSION = "default-cni-removal/1";
+
+/** The DaemonSet of the Amazon VPC CNI on EKS. */
+export const AMAZON_VPC_CNI = { namespace: "kube-system", name: "aws-node" } as const;
+
+/** Inputs as the provider receives them. */
+export interface DefaultCniRemovalInputs {
+  clusterName: string;
+  kubeconfig: string;
+  controllerVersion: string;
+}
+
+/** Outputs: whether the DaemonSet was there to remove, and whether it is present now. */
+export interface DefaultCniRemovalOutputs extends DefaultCniRemovalInputs {
+  removed: boolean;
+  present: boolean;
+}
+
+/** Deletes the VPC CNI DaemonSet if present; answers whether it deleted something. Idempotent. */
+export async function removeAmazonVpcCni(kubeconfig: string): Promise<boolean> {
+  const { apps } = connectKubernetes(kubeconfig);
+  const existing = await retryTransient(() => readOrUndefined(() => apps.readNamespacedDaemonSet(AMAZON_VPC_CNI)));
+  if (!existing) return false;
+  // Foreground: the call returns once the pods are gone, so Canal never meets aws-node's config.
+  await retryTransient(() => readOrUndefined(() => apps.deleteNamespacedDaemonSet({ ...AMAZON_VPC_CNI, propagationPolicy: "Foreground" })));
+  return true;
+}
+
+/** Whether the VPC CNI DaemonSet exists (refresh: an add-on or a person reinstalled it). */
+export async function amazonVpcCniPresent(kubeconfig: string): Promise<boolean> {
+  const { apps } = connectKubernetes(kubeconfig);
+  return (await retryTransient(() => readOrUndefined(() => apps.readNamespacedDaemonSet(AMAZON_VPC_CNI)))) !== undefined;
+}
+
+/** The dynamic provider. */
+export const defaultCniRemovalProvider: pulumi.dynamic.ResourceProvider<DefaultCniRemovalInputs, DefaultCniRemovalOutputs> = {
+  async check(_olds, news) {
+    const failures = ["clusterName", "kubeconfig"].filter((k) => !news[k as keyof DefaultCniRemovalInputs]).map((property) => ({ property, reason: `${property} is required` }));
+    return { inputs: news, failures };
+  },
+  async diff(_id, olds: DefaultCniRemovalOutputs, news) {
+    // Reinstalled since (seen by refresh), or a newer removal: remove again. A new kubeconfig for
+    // the same cluster alone changes nothing.
+    return { changes: olds.present || olds.controllerVersion !== news.controllerVersion || olds.clusterName !== news.clusterName };
+  },
+  async create(inputs) {
+    const removed = await removeAmazonVpcCni(inputs.kubeconfig);
+    return { id: `${inputs.clusterName}/${AMAZON_VPC_CNI.namespace}/${AMAZON_VPC_CNI.name}`, outs: { ...inputs, removed, present: false } };
+  },
+  async read(id, props) {
+    if (!props) throw new Error(`DefaultCniRemoval ${id}: cannot be read without its recorded state (import is not supported)`);
+    const current: DefaultCniRemovalOutputs = { ...props, present: await amazonVpcCniPresent(props.kubeconfig) };
+    return { id, props: current };
+  },
+  async update(_id, olds: DefaultCniRemovalOutputs, news) {
+    const removed = await removeAmazonVpcCni(news.kubeconfig);
+    return { outs: { ...news, removed: olds.removed || removed, present: false } };
+  },
+  async delete() {
+    // Never reinstall: Canal owns pod networking now.
+  },
+};
+
+/** Removes the Amazon VPC CNI from an existing EKS cluster before Canal. */
+export class DefaultCniRemoval extends pulumi.dynamic.Resource {
+  declare readonly removed: pulumi.Output<boolean>;
+
+  constructor(name: string, args: { cluster: Pick<KitCluster, "clusterName" | "isEks" | "managedByKit" | "kubeconfig"> }, opts?: pulumi.CustomResourceOptions) {
+    const { cluster } = args;
+    if (cluster.managedByKit) {
+      throw new CanalkitInputError(`clusters.${cluster.clusterName}.removeAmazonVpcCni`, true, "canalkit created this cluster without the Amazon VPC CNI, so there is nothing to remove", "remove the option");
+    }
+    if (!cluster.isEks) {
+      throw new CanalkitInputError(`clusters.${cluster.clusterName}.removeAmazonVpcCni`, true, "only EKS clusters ship the Amazon VPC CNI", "remove the option, or state isEks: true if the cluster is EKS");
+    }
+    super(
+      defaultCniRemovalProvider,
+      name,
+      { clusterName: cluster.clusterName, kubeconfig: pulumi.secret(cluster.kubeconfig), controllerVersion: DEFAULT_CNI_REMOVAL_VERSION, removed: undefined, present: undefined },
+      { ...opts, additionalSecretOutputs: ["kubeconfig"] },
+      "canalkit",
+      "DefaultCniRemoval",
+    );
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * In-process controllers as Pulumi dynamic providers: what a declaration alone cannot do —
+ * observe live state, wait for proof, repair. Each provider is a plain object whose modules are
+ * loaded inside its methods, so it survives serialization into the engine's provider process.
+ */
+export { ClusterJoin, clusterJoinProvider, waitForJoin, observeJoin, isJoined, CLUSTER_JOIN_VERSION, type ClusterJoinArgs, type ClusterJoinInputs, type ClusterJoinOutputs, type JoinObservation } from "./clusterJoin";
+export { DefaultCniRemoval, defaultCniRemovalProvider, removeAmazonVpcCni, amazonVpcCniPresent, AMAZON_VPC_CNI, DEFAULT_CNI_REMOVAL_VERSION } from "./defaultCniRemoval";
+export { retryTransient, isTransient, httpStatusOf, type RetryOptions } from "./retry";
+export { connectKubernetes, readOrUndefined, type KubernetesApis } from "./kubernetesApi";

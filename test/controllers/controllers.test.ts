@@ -1,0 +1,133 @@
+import * as pulumi from "@pulumi/pulumi";
+import { afterEach, describe, expect, it } from "vitest";
+import { ExistingCluster } from "../../components/cluster";
+import { synthesize } from "../../synth/engine";
+import { AMAZON_VPC_CNI, DefaultCniRemoval, amazonVpcCniPresent, clusterJoinProvider, removeAmazonVpcCni, waitForJoin, type ClusterJoinInputs } from "../../components/controllers";
+import { testKubeconfig } from "../support/dynamicProviderHost";
+import { FakeKubernetesApi, type StoredObject } from "../support/fakeKubernetesApi";
+
+const NS = "erie-canal";
+const NAMESPACES = "/api/v1/namespaces";
+const CONFIGMAPS = `/api/v1/namespaces/${NS}/configmaps`;
+const DAEMONSETS = "/apis/apps/v1/namespaces/kube-system/daemonsets";
+
+const namespace = (name: string): StoredObject => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
+const meshConfig = (cluster: { isManaged: boolean; controlPlaneUID: string; uid?: string }): StoredObject => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name: "erie-canal-mesh-config", namespace: NS },
+  data: { "mesh_config.json": JSON.stringify({ isManaged: cluster.isManaged, cluster: { uid: cluster.uid ?? "member-ns-uid", controlPlaneUID: cluster.controlPlaneUID, name: "east" } }) },
+});
+const daemonSet = (name: string): StoredObject => ({ apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name, namespace: "kube-system" }, spec: {} });
+
+describe("ClusterJoin against Kubernetes API servers", () => {
+  const servers: FakeKubernetesApi[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.stop()));
+  });
+
+  /** A control plane holding the ErieCanal namespace and a member holding a mesh config. */
+  const setUp = async (member: StoredObject | undefined) => {
+    const controlPlane = new FakeKubernetesApi("cp-token");
+    const memberApi = new FakeKubernetesApi("member-token");
+    servers.push(controlPlane, memberApi);
+    const inputs: ClusterJoinInputs = {
+      memberName: "east",
+      clusterKey: "us-east-1/default/default/east",
+      namespace: NS,
+      controlPlaneName: "hub",
+      controlPlaneKubeconfig: testKubeconfig(await controlPlane.start(), "cp-token"),
+      memberKubeconfig: testKubeconfig(await memberApi.start(), "member-token"),
+      timeoutSeconds: 5,
+      pollSeconds: 0.05,
+      controllerVersion: "cluster-join/1",
+    };
+    const cpUid = controlPlane.seed(NAMESPACES, namespace(NS)).metadata.uid!;
+    if (member) memberApi.seed(CONFIGMAPS, member);
+    return { controlPlane, member: memberApi, inputs, cpUid };
+  };
+
+  it("waits until the member's mesh config names this control plane, not just until Managed is set", async () => {
+    const { member, inputs, cpUid } = await setUp(meshConfig({ isManaged: false, controlPlaneUID: "" }));
+    // The control plane finishes the join only after the member was looked at three times.
+    member.afterRequest = () => {
+      if (member.requests.length === 3) member.mutate(CONFIGMAPS, "erie-canal-mesh-config", (cm) => (cm["data"] = meshConfig({ isManaged: true, controlPlaneUID: cpUid })["data"]));
+    };
+    const seen = await waitForJoin(inputs);
+    expect(seen.controlPlaneUid).toBe(cpUid);
+    expect(member.requests.filter((r) => r.method === "GET")).toHaveLength(4);
+    expect(member.requests.every((r) => r.method === "GET")).toBe(true);
+  });
+
+  it("converges through errors, throttling and dropped connections", async () => {
+    const { member, controlPlane, inputs, cpUid } = await setUp(undefined);
+    member.seed(CONFIGMAPS, meshConfig({ isManaged: true, controlPlaneUID: "pending" }));
+    member.mutate(CONFIGMAPS, "erie-canal-mesh-config", (cm) => (cm["data"] = meshConfig({ isManaged: true, controlPlaneUID: cpUid })["data"]));
+    member.injectFault({ method: "GET", path: /configmaps/, status: 503, times: 2 });
+    member.injectFault({ method: "GET", path: /configmaps/, status: "drop", times: 1 });
+    controlPlane.injectFault({ method: "GET", path: /namespaces\/erie-canal$/, status: 429, times: 2 });
+    await expect(waitForJoin(inputs)).resolves.toMatchObject({ controlPlaneUid: cpUid });
+    expect(member.requests.map((r) => r.status)).toEqual(expect.arrayContaining([503, 0, 200]));
+  });
+
+  it("fails at the bound with the member, what was seen and the likely causes", async () => {
+    const { inputs } = await setUp(meshConfig({ isManaged: false, controlPlaneUID: "" }));
+    const started = Date.now();
+    await expect(waitForJoin({ ...inputs, timeoutSeconds: 0.4 })).rejects.toThrow(
+      /ClusterJoin east \(us-east-1\/default\/default\/east\): not joined to hub after 0.4s; last seen: isManaged=false, controlPlaneUID="".*gatewayHost does not resolve.*another namespace than "erie-canal"/,
+    );
+    expect(Date.now() - started).toBeLessThan(3000);
+    const missing = await setUp(undefined);
+    await expect(waitForJoin({ ...missing.inputs, timeoutSeconds: 0.3 })).rejects.toThrow(/last seen: no ConfigMap erie-canal\/erie-canal-mesh-config on the member/);
+  });
+
+  it("refuses at once a member another control plane manages", async () => {
+    const { inputs } = await setUp(meshConfig({ isManaged: true, controlPlaneUID: "someone-else" }));
+    const started = Date.now();
+    await expect(waitForJoin(inputs)).rejects.toThrow(/managed by another control plane \(controlPlaneUID "someone-else"/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("refresh reports a member taken by another control plane, and the next update verifies again", async () => {
+    const { member, inputs, cpUid } = await setUp(undefined);
+    member.seed(CONFIGMAPS, meshConfig({ isManaged: true, controlPlaneUID: "x" }));
+    member.mutate(CONFIGMAPS, "erie-canal-mesh-config", (cm) => (cm["data"] = meshConfig({ isManaged: true, controlPlaneUID: cpUid })["data"]));
+    const created = await clusterJoinProvider.create(inputs);
+    expect(created.outs).toMatchObject({ managed: true, controlPlaneUid: cpUid });
+    expect(await clusterJoinProvider.diff!(created.id, created.outs!, inputs)).toEqual({ changes: false, replaces: [] });
+    member.mutate(CONFIGMAPS, "erie-canal-mesh-config", (cm) => (cm["data"] = meshConfig({ isManaged: true, controlPlaneUID: "other-plane" })["data"]));
+    const read = await clusterJoinProvider.read!(created.id, created.outs);
+    expect(read.props).toMatchObject({ managed: false, memberControlPlaneUid: "other-plane" });
+    expect((await clusterJoinProvider.diff!(created.id, read.props!, inputs)).changes).toBe(true);
+  });
+});
+
+describe("DefaultCniRemoval against a Kubernetes API server", () => {
+  let api: FakeKubernetesApi;
+  afterEach(async () => api?.stop());
+
+  it("removes only aws-node, once, and reports it when it comes back", async () => {
+    api = new FakeKubernetesApi("t");
+    const kubeconfig = testKubeconfig(await api.start(), "t");
+    api.seed(DAEMONSETS, daemonSet(AMAZON_VPC_CNI.name));
+    api.seed(DAEMONSETS, daemonSet("kube-proxy"));
+    expect(await removeAmazonVpcCni(kubeconfig)).toBe(true);
+    expect(api.list(DAEMONSETS).map((d) => d.metadata.name)).toEqual(["kube-proxy"]);
+    const writes = () => api.requests.filter((r) => r.method !== "GET").length;
+    const before = writes();
+    expect(await removeAmazonVpcCni(kubeconfig)).toBe(false);
+    expect(writes()).toBe(before);
+    expect(await amazonVpcCniPresent(kubeconfig)).toBe(false);
+    api.seed(DAEMONSETS, daemonSet(AMAZON_VPC_CNI.name));
+    expect(await amazonVpcCniPresent(kubeconfig)).toBe(true);
+  });
+});
+
+describe("DefaultCniRemoval is only ever asked for where it applies", () => {
+  it("refuses clusters that are not EKS and clusters canalkit created, naming the option", async () => {
+    await expect(
+      synthesize(() => void new ExistingCluster("lab", { kubeconfig: pulumi.secret("k"), topology: "vxlan", podCidr: "10.244.0.0/16", serviceCidr: "10.96.0.0/12", podMtu: 1450, isEks: false, removeAmazonVpcCni: true })),
+    ).rejects.toThrow(/clusters.lab.removeAmazonVpcCni = true: only EKS clusters ship the Amazon VPC CNI/);
+    expect(() => new DefaultCniRemoval("x", { cluster: { clusterName: "east", isEks: true, managedByKit: true, kubeconfig: pulumi.output("k") } })).toThrow(/created this cluster without the Amazon VPC CNI/);
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * The controllers as the engine runs them: the program registers them (under the SDK's mocks, so
+ * the SDK serializes each provider into `__provider`), then the SDK's own dynamic-provider host
+ * deserializes that text in a separate process and serves Check/Diff/Create/Read/Update/Delete
+ * over gRPC against local Kubernetes API servers.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ExistingCluster } from "../../components/cluster";
+import { ClusterJoin } from "../../components/controllers";
+import { synthesize } from "../../synth/engine";
+import { startDynamicProviderHost, testKubeconfig, type DynamicProviderHost } from "../support/dynamicProviderHost";
+import { FakeKubernetesApi } from "../support/fakeKubernetesApi";
+
+const NS = "erie-canal";
+const CONFIGMAPS = `/api/v1/namespaces/${NS}/configmaps`;
+const DAEMONSETS = "/apis/apps/v1/namespaces/kube-system/daemonsets";
+
+let host: DynamicProviderHost;
+let controlPlane: FakeKubernetesApi;
+let member: FakeKubernetesApi;
+let registered: Record<string, { urn: string; inputs: Record<string, unknown> }>;
+
+beforeAll(async () => {
+  const result = await synthesize(() => {
+    const lab = new ExistingCluster("lab", { kubeconfig: pulumi.secret("admin"), topology: "vxlan", podCidr: "10.244.0.0/16", serviceCidr: "10.96.0.0/12", podMtu: 8951, isEks: true, removeAmazonVpcCni: true });
+    new ClusterJoin("join-east", { memberName: "east", clusterKey: "r/z/g/east", namespace: NS, controlPlaneName: "hub", controlPlaneKubeconfig: pulumi.secret("cp"), memberKubeconfig: lab.kubeconfig });
+  });
+  registered = Object.fromEntries(result.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).map((r) => [r.type.split(":").pop()!, { urn: r.urn, inputs: r.inputs }]));
+  host = await startDynamicProviderHost();
+  controlPlane = new FakeKubernetesApi("cp");
+  member = new FakeKubernetesApi("member");
+}, 120_000);
+
+afterAll(async () => {
+  await host?.close();
+  await controlPlane?.stop();
+  await member?.stop();
+});
+
+describe("controllers through the SDK's dynamic-provider host", () => {
+  it("registers a small serialized provider that loads its client inside the calls and holds no secret", () => {
+    for (const { inputs } of Object.values(registered)) {
+      const code = inputs["__provider"] as string;
+      expect(code).toContain('require("@kubernetes/client-node")');
+      expect(code.length).toBeLessThan(40_000);
+      expect(code).not.toMatch(/admin|\bcp\b.*token/);
+    }
+    expect(registered["ClusterJoin"]!.inputs["memberKubeconfig"]).toBe("[secret]");
+    expect(registered["DefaultCniRemoval"]!.inputs["kubeconfig"]).toBe("[secret]");
+  });
+
+  it("ClusterJoin: check, create after the join, no diff on identical inputs, refresh drift, delete", async () => {
+    const { urn, inputs } = registered["ClusterJoin"]!;
+    const cpUid = controlPlane.seed(`/api/v1/namespaces`, { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } }).metadata.uid!;
+    member.seed(CONFIGMAPS, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "erie-canal-mesh-config", namespace: NS }, data: { "mesh_config.json": JSON.stringify({ isManaged: true, cluster: { uid: "m", controlPlaneUID: cpUid } }) } });
+    const news = { ...inputs, controlPlaneKubeconfig: testKubeconfig(await controlPlane.start(), "cp"), memberKubeconfig: testKubeconfig(await member.start(), "member"), pollSeconds: 0.1 };
+
+    const bad = await host.check(urn, {}, { ...news, timeoutSeconds: 0 });
+    expect(bad.failures).toContainEqual({ property: "timeoutSeconds", reason: "timeoutSeconds = 0: must be from 1 to 3600" });
+    const checked = await host.check(urn, {}, news);
+    expect(checked.failures).toEqual([]);
+    const created = await host.create(urn, checked.inputs);
+    expect(created.id).toBe("r/z/g/east");
+    expect(created.props).toMatchObject({ managed: true, controlPlaneUid: cpUid });
+
+    const writes = member.requests.filter((r) => r.method !== "GET").length + controlPlane.requests.filter((r) => r.method !== "GET").length;
+    expect(await host.diff(urn, created.id, created.props, checked.inputs)).toEqual({ changes: "none", replaces: [] });
+    expect(writes).toBe(0);
+
+    member.mutate(CONFIGMAPS, "erie-canal-mesh-config", (cm) => (cm["data"] = { "mesh_config.json": JSON.stringify({ isManaged: true, cluster: { uid: "m", controlPlaneUID: "elsewhere" } }) }));
+    const read = await host.read(urn, created.id, created.props);
+    expect(read.props).toMatchObject({ managed: false, memberControlPlaneUid: "elsewhere" });
+    expect((await host.diff(urn, created.id, read.props, checked.inputs)).changes).toBe("some");
+    await expect(host.update(urn, created.id, read.props, checked.inputs)).rejects.toThrow(/managed by another control plane/);
+    await host.delete(urn, created.id, created.props);
+  });
+
+  it("DefaultCniRemoval: removes aws-node and nothing else, a second create writes nothing", async () => {
+    const { urn, inputs } = registered["DefaultCniRemoval"]!;
+    const api = new FakeKubernetesApi("admin");
+    const kubeconfig = testKubeconfig(await api.start(), "admin");
+    try {
+      for (const name of ["aws-node", "kube-proxy"]) api.seed(DAEMONSETS, { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name, namespace: "kube-system" }, spec: {} });
+      const news = { ...inputs, kubeconfig };
+      const created = await host.create(urn, (await host.check(urn, {}, news)).inputs);
+      expect(created.props).toMatchObject({ removed: true, present: false });
+      expect(api.list(DAEMONSETS).map((d) => d.metadata.name)).toEqual(["kube-proxy"]);
+      const deletes = api.requests.filter((r) => r.method === "DELETE").length;
+      await host.create(urn, news);
+      expect(api.requests.filter((r) => r.method === "DELETE").length).toBe(deletes);
+      expect(await host.diff(urn, created.id, created.props, news)).toMatchObject({ changes: "none" });
+      await host.delete(urn, created.id, created.props);
+      expect(api.list(DAEMONSETS).map((d) => d.metadata.name)).toEqual(["kube-proxy"]);
+    } finally {
+      await api.stop();
+    }
+  });
+});
