@@ -186,7 +186,7 @@ function buildMultiCluster(config: StackConfig, built: { eks: EksCluster; canal:
   const byName: ClusterSetMembers = Object.fromEntries(members.map((m) => [m.cluster.clusterName, m]));
   const services: Record<string, unknown> = {};
   for (const [index, service] of set.services.entries()) {
-    const mcs = atConfigPath(["clusterSet", "services", index], () => new MultiClusterService(`${service.namespace}-${service.name}`, { clusterSet: clusterSet.plan, members: byName, ...serviceSpec(service, index) }));
+    const mcs = atConfigPath(["clusterSet", "services", index], () => new MultiClusterService(`${service.namespace}-${service.name}`, { clusterSet: clusterSet.plan, members: byName, after: Object.values(clusterSet.joins), ...serviceSpec(service, index) }));
     services[`${service.namespace}/${service.name}`] = { mode: mcs.plan.mode, exporters: mcs.plan.exporters, consumers: mcs.plan.consumers };
   }
   if (ec.osmEdge) {

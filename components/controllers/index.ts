@@ -7,3 +7,4 @@ export { ClusterJoin, clusterJoinProvider, waitForJoin, observeJoin, isJoined, C
 export { DefaultCniRemoval, defaultCniRemovalProvider, removeAmazonVpcCni, amazonVpcCniPresent, AMAZON_VPC_CNI, DEFAULT_CNI_REMOVAL_VERSION } from "./defaultCniRemoval";
 export { retryTransient, isTransient, httpStatusOf, type RetryOptions } from "./retry";
 export { connectKubernetes, readOrUndefined, type KubernetesApis } from "./kubernetesApi";
+export { ExportReconciler, exportReconcilerProvider, reconcileExports, laggingConsumers, expectedImport, importProblems, EXPORT_RECONCILER_VERSION, RETRIGGER_ANNOTATION, type ExportReconcilerArgs, type ExportReconcilerInputs, type ExportReconcilerOutputs, type ReconcilerExporter, type ReconcilerMember } from "./exportReconciler";

@@ -8,6 +8,9 @@ import type * as k8s from "@kubernetes/client-node" with { "resolution-mode": "i
 export interface KubernetesApis {
   core: k8s.CoreV1Api;
   apps: k8s.AppsV1Api;
+  custom: k8s.CustomObjectsApi;
+  /** Request options that send a body as a JSON merge patch. */
+  mergePatch: k8s.ConfigurationOptions;
 }
 
 /** Connects to the cluster a kubeconfig (YAML or JSON text) names as its current context. */
@@ -16,7 +19,12 @@ export function connectKubernetes(kubeconfig: string): KubernetesApis {
   const client = require("@kubernetes/client-node") as typeof k8s;
   const config = new client.KubeConfig();
   config.loadFromString(kubeconfig);
-  return { core: config.makeApiClient(client.CoreV1Api), apps: config.makeApiClient(client.AppsV1Api) };
+  return {
+    core: config.makeApiClient(client.CoreV1Api),
+    apps: config.makeApiClient(client.AppsV1Api),
+    custom: config.makeApiClient(client.CustomObjectsApi),
+    mergePatch: client.setHeaderOptions("Content-Type", client.PatchStrategy.MergePatch),
+  };
 }
 
 /** Runs a read, answering `undefined` for a 404 instead of failing. */

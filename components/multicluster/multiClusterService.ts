@@ -9,6 +9,7 @@ import { createKubernetesResource } from "../kubernetesResources";
 import type { ErieCanalInstallation } from "./clusterSet";
 import type { ClusterSetPlan } from "./planClusterSet";
 import { planMultiClusterService, type MultiClusterServicePlan, type MultiClusterServiceSpec } from "./planService";
+import { ExportReconciler } from "../controllers/exportReconciler";
 
 /** A member's cluster and ErieCanal, by cluster name. */
 export type ClusterSetMembers = Record<string, { cluster: KitCluster; erieCanal: ErieCanalInstallation }>;
@@ -17,6 +18,13 @@ export type ClusterSetMembers = Record<string, { cluster: KitCluster; erieCanal:
 export interface MultiClusterServiceArgs extends MultiClusterServiceSpec {
   /** The validated set (`ClusterSet.plan`). */
   clusterSet: ClusterSetPlan;
+  /**
+   * Verify during `pulumi up` that every consumer can reach every exporter, repairing missed
+   * propagation (`ExportReconciler`). Default on; `false` skips it.
+   */
+  verify?: false | { timeoutSeconds?: number; repairAfterSeconds?: number; pollSeconds?: number };
+  /** What the verification waits for besides the service's objects (the set's `ClusterSet.joins`). */
+  after?: pulumi.Resource[];
   /** The set's members. */
   members: ClusterSetMembers;
 }
@@ -24,9 +32,11 @@ export interface MultiClusterServiceArgs extends MultiClusterServiceSpec {
 /** A service exported from some clusters of a set and consumed in others. */
 export class MultiClusterService extends pulumi.ComponentResource {
   readonly plan: MultiClusterServicePlan;
+  /** The controller proving the service consumable everywhere (absent with `verify: false`). */
+  readonly reconciler?: ExportReconciler;
 
   constructor(name: string, args: MultiClusterServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { clusterSet, members, ...spec } = args;
+    const { clusterSet, members, verify, after = [], ...spec } = args;
     const plan = planMultiClusterService(spec, clusterSet);
     super("canalkit:multicluster:MultiClusterService", name, {
       name: plan.name,
@@ -40,6 +50,7 @@ export class MultiClusterService extends pulumi.ComponentResource {
     }, opts);
     this.plan = plan;
     const namespaces = new Map<string, pulumi.Resource>();
+    const created: pulumi.Resource[] = [];
     for (const { cluster, object } of plan.objects) {
       const member = members[cluster];
       if (!member) throw new Error(`canalkit bug: no member ${cluster} passed for ${plan.name}`);
@@ -50,15 +61,28 @@ export class MultiClusterService extends pulumi.ComponentResource {
         // Retained: the namespace may hold the application's own objects.
         namespaces.set(cluster, createKubernetesResource(resourceName, object, { ...base, dependsOn: member.cluster.readyResources, retainOnDelete: true }));
       } else if (kind === "v1/Service") {
-        createKubernetesResource(resourceName, object, { ...base, dependsOn: [namespaces.get(cluster)!] });
+        created.push(createKubernetesResource(resourceName, object, { ...base, dependsOn: [namespaces.get(cluster)!] }));
       } else {
         // flomesh.io kinds pass through the manager's fail-closed webhooks: wait for it.
-        createKubernetesResource(resourceName, object, {
+        created.push(createKubernetesResource(resourceName, object, {
           ...base,
           dependsOn: [namespaces.get(cluster)!, ...member.erieCanal.ready],
           ignoreChanges: object["kind"] === "ServiceExport" ? ['metadata.annotations["multicluster.flomesh.io/export-hash"]'] : [],
-        });
+        }));
       }
+    }
+    if (verify !== false) {
+      const keyOf = (cluster: string) => clusterSet.members.find((m) => m.name === cluster)!.key;
+      this.reconciler = new ExportReconciler(`${name}-reconciler`, {
+        serviceName: plan.name,
+        namespace: plan.namespace,
+        exporters: plan.exporters.map((c) => ({ cluster: c, clusterKey: keyOf(c), kubeconfig: members[c]!.cluster.kubeconfig, gatewayHost: members[c]!.erieCanal.gatewayHost, gatewayPort: members[c]!.erieCanal.gatewayPort })),
+        consumers: plan.consumers.map((c) => ({ cluster: c, clusterKey: keyOf(c), kubeconfig: members[c]!.cluster.kubeconfig })),
+        rules: plan.rules.map((r) => ({ portNumber: r.portNumber, path: r.path })),
+        ...(verify?.timeoutSeconds !== undefined ? { timeoutSeconds: verify.timeoutSeconds } : {}),
+        ...(verify?.repairAfterSeconds !== undefined ? { repairAfterSeconds: verify.repairAfterSeconds } : {}),
+        ...(verify?.pollSeconds !== undefined ? { pollSeconds: verify.pollSeconds } : {}),
+      }, { parent: this, dependsOn: [...created, ...after] });
     }
     this.registerOutputs({ exporters: plan.exporters, consumers: plan.consumers, mode: plan.mode });
   }

@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExistingCluster } from "../../components/cluster";
-import { ClusterJoin } from "../../components/controllers";
+import { ClusterJoin, ExportReconciler } from "../../components/controllers";
 import { synthesize } from "../../synth/engine";
 import { startDynamicProviderHost, testKubeconfig, type DynamicProviderHost } from "../support/dynamicProviderHost";
 import { FakeKubernetesApi } from "../support/fakeKubernetesApi";
@@ -24,6 +24,13 @@ let registered: Record<string, { urn: string; inputs: Record<string, unknown> }>
 beforeAll(async () => {
   const result = await synthesize(() => {
     const lab = new ExistingCluster("lab", { kubeconfig: pulumi.secret("admin"), topology: "vxlan", podCidr: "10.244.0.0/16", serviceCidr: "10.96.0.0/12", podMtu: 8951, isEks: true, removeAmazonVpcCni: true });
+    new ExportReconciler("catalog", {
+      serviceName: "catalog",
+      namespace: "shop",
+      exporters: [{ cluster: "east", clusterKey: "r/z/g/east", kubeconfig: lab.kubeconfig, gatewayHost: "east.elb.example", gatewayPort: 80 }],
+      consumers: [{ cluster: "north", clusterKey: "r/z/g/north", kubeconfig: lab.kubeconfig }],
+      rules: [{ portNumber: 8080, path: "/shop/catalog" }],
+    });
     new ClusterJoin("join-east", { memberName: "east", clusterKey: "r/z/g/east", namespace: NS, controlPlaneName: "hub", controlPlaneKubeconfig: pulumi.secret("cp"), memberKubeconfig: lab.kubeconfig });
   });
   registered = Object.fromEntries(result.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).map((r) => [r.type.split(":").pop()!, { urn: r.urn, inputs: r.inputs }]));
@@ -48,6 +55,7 @@ describe("controllers through the SDK's dynamic-provider host", () => {
     }
     expect(registered["ClusterJoin"]!.inputs["memberKubeconfig"]).toBe("[secret]");
     expect(registered["DefaultCniRemoval"]!.inputs["kubeconfig"]).toBe("[secret]");
+    expect(registered["ExportReconciler"]!.inputs["exporters"]).toBe("[secret]");
   });
 
   it("ClusterJoin: check, create after the join, no diff on identical inputs, refresh drift, delete", async () => {
@@ -94,6 +102,31 @@ describe("controllers through the SDK's dynamic-provider host", () => {
       expect(api.list(DAEMONSETS).map((d) => d.metadata.name)).toEqual(["kube-proxy"]);
     } finally {
       await api.stop();
+    }
+  });
+
+  it("ExportReconciler: create converges and reports where the service is served and consumed", async () => {
+    const { urn, inputs } = registered["ExportReconciler"]!;
+    const east = new FakeKubernetesApi("t");
+    const north = new FakeKubernetesApi("t");
+    try {
+      const exporters = [{ cluster: "east", clusterKey: "r/z/g/east", kubeconfig: testKubeconfig(await east.start(), "t"), gatewayHost: "east.elb.example", gatewayPort: 80 }];
+      const consumers = [{ cluster: "north", clusterKey: "r/z/g/north", kubeconfig: testKubeconfig(await north.start(), "t") }];
+      east.seed("/apis/flomesh.io/v1alpha1/namespaces/shop/serviceexports", { apiVersion: "flomesh.io/v1alpha1", kind: "ServiceExport", metadata: { name: "catalog", namespace: "shop" }, spec: {} });
+      north.seed("/apis/flomesh.io/v1alpha1/namespaces/shop/serviceimports", {
+        apiVersion: "flomesh.io/v1alpha1",
+        kind: "ServiceImport",
+        metadata: { name: "catalog", namespace: "shop" },
+        spec: { ports: [{ port: 8080, endpoints: [{ clusterKey: "r/z/g/east", target: { host: "east.elb.example", ip: "10.1.1.1", port: 80, path: "/shop/catalog" } }] }] },
+      });
+      const news = { ...inputs, exporters, consumers };
+      const created = await host.create(urn, (await host.check(urn, {}, news)).inputs);
+      expect(created.id).toBe("shop/catalog");
+      expect(created.props).toMatchObject({ converged: true, servedBy: ["east"], consumedIn: ["north"], repaired: false });
+      expect(await host.diff(urn, created.id, created.props, news)).toMatchObject({ changes: "none" });
+    } finally {
+      await east.stop();
+      await north.stop();
     }
   });
 });

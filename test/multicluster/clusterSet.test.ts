@@ -65,7 +65,11 @@ describe("MultiClusterService", () => {
     });
     const providers = new Map(result.resources.filter((r) => r.type === "pulumi:providers:kubernetes").map((r) => [r.urn, r.name]));
     const where = (r: { provider: string | null }) => providers.get(r.provider!.split("::").slice(0, -1).join("::"));
-    const mcs = result.resources.filter((r) => r.parent && result.resources.find((p) => p.urn === r.parent)?.type === "canalkit:multicluster:MultiClusterService");
+    const children = result.resources.filter((r) => r.parent && result.resources.find((p) => p.urn === r.parent)?.type === "canalkit:multicluster:MultiClusterService");
+    const mcs = children.filter((r) => r.type.startsWith("kubernetes:"));
+    // The reconciler proving the service consumable waits for every object of the service.
+    const reconciler = children.find((r) => r.type === "pulumi-nodejs:dynamic/canalkit:ExportReconciler")!;
+    expect(reconciler.dependsOn).toEqual(expect.arrayContaining(mcs.filter((r) => r.type.endsWith("ServiceExport")).map((r) => r.urn)));
     expect(mcs.map((r) => `${where(r)} ${r.type.split(":").slice(1).join(":")}`).sort()).toEqual([
       "east-k8s core/v1:Namespace",
       "east-k8s core/v1:Service",

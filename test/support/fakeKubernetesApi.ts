@@ -13,8 +13,11 @@ import { applyPatch, type Operation } from "fast-json-patch";
 /** A stored object. */
 export type StoredObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; resourceVersion?: string; uid?: string; [k: string]: unknown }; [field: string]: unknown };
 
-/** Rejects an update with a reason (answered as HTTP 422 Invalid), or accepts it with undefined. */
-export type UpdateValidator = (previous: StoredObject, next: StoredObject) => string | undefined;
+/**
+ * Rejects a write with a reason (answered as HTTP 422 Invalid), or accepts it with undefined.
+ * `previous` is undefined on create.
+ */
+export type UpdateValidator = (previous: StoredObject | undefined, next: StoredObject) => string | undefined;
 
 /** A fault answered instead of the real response. */
 export interface InjectedFault {
@@ -71,7 +74,7 @@ export class FakeKubernetesApi {
   constructor(private readonly bearerToken?: string) {
     // The real server's rule for nodes: a pod CIDR is assigned once.
     this.validators.set("nodes", (previous, next) => {
-      const before = (previous["spec"] as { podCIDR?: string } | undefined)?.podCIDR;
+      const before = (previous?.["spec"] as { podCIDR?: string } | undefined)?.podCIDR;
       const after = (next["spec"] as { podCIDR?: string } | undefined)?.podCIDR;
       if (before && after !== before) return `spec.podCIDR: Forbidden: node updates may not change podCIDR except from "" to valid`;
       return undefined;
@@ -120,7 +123,7 @@ export class FakeKubernetesApi {
     this.faults.push({ ...fault });
   }
 
-  /** Registers an update rule for a resource plural. */
+  /** Registers a rule every create and update of a resource plural must pass. */
   validateUpdates(plural: string, validator: UpdateValidator): void {
     this.validators.set(plural, validator);
   }
@@ -187,6 +190,8 @@ export class FakeKubernetesApi {
     if (method === "POST" && !path.name) {
       if (!body.metadata?.name) return status(422, "Invalid", "metadata.name: Required value");
       if (items.has(body.metadata.name)) return status(409, "AlreadyExists", `${path.plural} "${body.metadata.name}" already exists`);
+      const invalid = this.validators.get(path.plural)?.(undefined, body);
+      if (invalid) return status(422, "Invalid", `${path.plural} "${body.metadata.name}" is invalid: ${invalid}`);
       const created = this.stamp({ ...body, metadata: { ...body.metadata, ...(path.namespace ? { namespace: path.namespace } : {}) } });
       items.set(created.metadata.name, created);
       return reply(201, created);
