@@ -13,6 +13,7 @@ import { CertManager } from "../components/tls";
 import { addressAt, ClusterNetwork, UNDERLAY_MTU, resolveAvailabilityZones, type PathMtuClass } from "../components/network";
 import { atConfigPath, canalkitConfigObject, validateStackConfig } from "./config/validate";
 import type { ClusterConfig, StackConfig } from "./config/schema";
+import { VpcRouteReconciler } from "../components/controllers";
 
 /** Reads every `canalkit:` key of the running stack's config into one object. */
 export function readStackConfig(): Record<string, unknown> {
@@ -99,6 +100,17 @@ function buildClusterAndCni(index: number, cluster: ClusterConfig, network: Clus
   );
   const canal = atConfigPath(["clusters", index], () => new Canal(`${cluster.name}-canal`, canalOptions(eks, cluster.cni, network.routing.maxNodes)));
   eks.installCoreDns(canal.ready);
+  if (network.routing.topology === "native-vpc") {
+    // Pod traffic between nodes follows VPC routes: one per node pod CIDR, kept during `pulumi up`.
+    new VpcRouteReconciler(`${cluster.name}-vpc-routes`, {
+      clusterName: cluster.name,
+      region: cluster.region,
+      kubeconfig: eks.kubeconfig,
+      routeTableIds: network.privateRouteTableIds,
+      podCidr: network.plan.podCidr,
+      routeQuota: network.routing.routeTableQuota,
+    }, { dependsOn: canal.ready });
+  }
   return { eks, canal };
 }
 

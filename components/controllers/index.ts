@@ -8,3 +8,5 @@ export { DefaultCniRemoval, defaultCniRemovalProvider, removeAmazonVpcCni, amazo
 export { retryTransient, isTransient, httpStatusOf, type RetryOptions } from "./retry";
 export { connectKubernetes, readOrUndefined, type KubernetesApis } from "./kubernetesApi";
 export { ExportReconciler, exportReconcilerProvider, reconcileExports, laggingConsumers, expectedImport, importProblems, EXPORT_RECONCILER_VERSION, RETRIGGER_ANNOTATION, type ExportReconcilerArgs, type ExportReconcilerInputs, type ExportReconcilerOutputs, type ReconcilerExporter, type ReconcilerMember } from "./exportReconciler";
+export { planVpcRoutes, RoutePlanError, type RouteNode, type ExistingRoute, type OwnedRoute, type RouteChange, type RoutePlan } from "./vpcRoutes";
+export { VpcRouteReconciler, vpcRouteReconcilerProvider, reconcileVpcRoutes, vpcRoutesInSync, instanceIdOf, VPC_ROUTE_RECONCILER_VERSION, type VpcRouteReconcilerArgs, type VpcRouteReconcilerInputs, type VpcRouteReconcilerOutputs } from "./vpcRouteReconciler";

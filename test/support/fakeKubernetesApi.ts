@@ -198,7 +198,8 @@ export class FakeKubernetesApi {
     }
     if (method === "PUT" && path.name) {
       if (!existing) return status(404, "NotFound", `${path.plural} "${path.name}" not found`);
-      if (body.metadata?.resourceVersion !== existing.metadata.resourceVersion) {
+      // As the real server: an update naming a stale resourceVersion conflicts; one naming none is unconditional.
+      if (body.metadata?.resourceVersion !== undefined && body.metadata.resourceVersion !== existing.metadata.resourceVersion) {
         return status(409, "Conflict", `Operation cannot be fulfilled on ${path.plural} "${path.name}": the object has been modified; please apply your changes to the latest version and try again`);
       }
       return this.update(path, existing, body, reply, status);
