@@ -65,6 +65,7 @@ describe("ClusterJoin against Kubernetes API servers", () => {
     member.mutate(CONFIGMAPS, "erie-canal-mesh-config", (cm) => (cm["data"] = meshConfig({ isManaged: true, controlPlaneUID: cpUid })["data"]));
     member.injectFault({ method: "GET", path: /configmaps/, status: 503, times: 2 });
     member.injectFault({ method: "GET", path: /configmaps/, status: "drop", times: 1 });
+    member.latencyMs = 50;
     controlPlane.injectFault({ method: "GET", path: /namespaces\/erie-canal$/, status: 429, times: 2 });
     await expect(waitForJoin(inputs)).resolves.toMatchObject({ controlPlaneUid: cpUid });
     expect(member.requests.map((r) => r.status)).toEqual(expect.arrayContaining([503, 0, 200]));

@@ -78,6 +78,8 @@ describe("controllers through the SDK's dynamic-provider host", () => {
 
     const writes = member.requests.filter((r) => r.method !== "GET").length + controlPlane.requests.filter((r) => r.method !== "GET").length;
     expect(await host.diff(urn, created.id, created.props, checked.inputs)).toEqual({ changes: "none", replaces: [] });
+    // A release whose controller checks something new verifies existing joins again.
+    expect((await host.diff(urn, created.id, created.props, { ...checked.inputs, controllerVersion: "cluster-join/2" })).changes).toBe("some");
     expect(writes).toBe(0);
 
     member.mutate(CONFIGMAPS, "erie-canal-mesh-config", (cm) => (cm["data"] = { "mesh_config.json": JSON.stringify({ isManaged: true, cluster: { uid: "m", controlPlaneUID: "elsewhere" } }) }));

@@ -62,6 +62,8 @@ function parsePath(pathname: string): ParsedPath | undefined {
 /** The fake API server. */
 export class FakeKubernetesApi {
   readonly requests: LoggedRequest[] = [];
+  /** Milliseconds every answer is delayed by (a slow or distant API server). */
+  latencyMs = 0;
   /** Called after each answered request: lets a test act as a concurrent writer at that moment. */
   afterRequest?: (request: LoggedRequest) => void;
   private readonly objects = new Map<string, Map<string, StoredObject>>();
@@ -146,6 +148,7 @@ export class FakeKubernetesApi {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString("utf8");
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const reply = (status: number, body: unknown) => {
       const logged = { method, path: url.pathname, status };
       const serialized = JSON.stringify(body);
