@@ -84,9 +84,9 @@ function describe(seen: JoinObservation | undefined, namespace: string): string 
 }
 
 /** Waits until the member is joined; fails with what was seen and the likely causes. */
-export async function waitForJoin(inputs: ClusterJoinInputs, clients?: { controlPlane: KubernetesApis; member: KubernetesApis }): Promise<JoinObservation> {
-  const controlPlane = clients?.controlPlane ?? connectKubernetes(inputs.controlPlaneKubeconfig);
-  const member = clients?.member ?? connectKubernetes(inputs.memberKubeconfig);
+export async function waitForJoin(inputs: ClusterJoinInputs): Promise<JoinObservation> {
+  const controlPlane = connectKubernetes(inputs.controlPlaneKubeconfig);
+  const member = connectKubernetes(inputs.memberKubeconfig);
   const deadline = Date.now() + inputs.timeoutSeconds * 1000;
   let last: JoinObservation | undefined;
   let lastError: Error | undefined;
@@ -96,13 +96,13 @@ export async function waitForJoin(inputs: ClusterJoinInputs, clients?: { control
       lastError = undefined;
       if (isJoined(last)) return last;
       if (takenByOther(last)) {
-        throw Object.assign(new Error(`ClusterJoin ${inputs.memberName}: the member is managed by another control plane (controlPlaneUID "${last.meshConfig!.controlPlaneUid}", not ${inputs.controlPlaneName}'s "${last.controlPlaneUid}"); a member joins one control plane only: remove its Cluster from the other control plane, or use that one`), { permanent: true });
+        throw new Error(`ClusterJoin ${inputs.memberName}: the member is managed by another control plane (controlPlaneUID "${last.meshConfig!.controlPlaneUid}", not ${inputs.controlPlaneName}'s "${last.controlPlaneUid}"); a member joins one control plane only: remove its Cluster from the other control plane, or use that one`);
       }
     } catch (error) {
       // Transient failures already had their retries; keep looking until the bound. Anything
       // else (no namespace, another control plane, 401/403, a bad kubeconfig) will not heal.
       if (!isTransient(error)) {
-        if ((error as { permanent?: boolean }).permanent || /^ClusterJoin /.test((error as Error).message)) throw error;
+        if (/^ClusterJoin /.test((error as Error).message)) throw error;
         throw new Error(`ClusterJoin ${inputs.memberName}: cannot read the clusters: ${(error as Error).message.split("\n")[0]}`);
       }
       lastError = error as Error;
