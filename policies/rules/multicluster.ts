@@ -129,7 +129,16 @@ function findKubeconfig(value: unknown, path: string): string | undefined {
 }
 
 /** Resource types that hold a kubeconfig by design, always as a secret. */
-const KUBECONFIG_HOLDERS = new Set(["pulumi:providers:kubernetes", "kubernetes:core/v1:Secret", "kubernetes:flomesh.io/v1alpha1:Cluster"]);
+const KUBECONFIG_HOLDERS = new Set([
+  "pulumi:providers:kubernetes",
+  "kubernetes:core/v1:Secret",
+  "kubernetes:flomesh.io/v1alpha1:Cluster",
+  // The controllers read clusters with kubeconfigs they receive as secret inputs.
+  "pulumi-nodejs:dynamic/canalkit:ClusterJoin",
+  "pulumi-nodejs:dynamic/canalkit:ExportReconciler",
+  "pulumi-nodejs:dynamic/canalkit:VpcRouteReconciler",
+  "pulumi-nodejs:dynamic/canalkit:DefaultCniRemoval",
+]);
 
 /** Kubeconfigs appear only inside secrets. */
 export const kubeconfigsOnlyInSecrets: CanalkitPolicy = {
@@ -149,5 +158,57 @@ export const kubeconfigsOnlyInSecrets: CanalkitPolicy = {
   },
 };
 
+/** All members of a set run ErieCanal in the same namespace (joins look the manager up there). */
+export const sameErieCanalNamespace: CanalkitPolicy = {
+  name: "canalkit-erie-canal-same-namespace",
+  description: "Every ErieCanal install of a stack with a cluster set uses the set's namespace: a control plane finds a member's manager and mesh config only in a namespace of its own namespace's name.",
+  severity: "high",
+  area: "multicluster",
+  remediation: "install ErieCanal with the same namespace in every member (the stack's clusterSet.erieCanal.namespace).",
+  enforcementByEnvironment: { dev: "mandatory", staging: "mandatory", prod: "mandatory" },
+  validateStack: (args, report) => {
+    const sets = args.resources.filter((r) => r.type === "canalkit:multicluster:ClusterSet");
+    if (sets.length === 0) return;
+    const expected = sets[0]!.props["namespace"] as string;
+    for (const ec of args.resources.filter((r) => r.type === "canalkit:multicluster:ErieCanal")) {
+      if (ec.props["namespace"] !== expected) {
+        report(violation(sameErieCanalNamespace, `ErieCanal in ${ec.props["clusterName"]} runs in namespace ${ec.props["namespace"]}, but the cluster set ${sets[0]!.props["name"]} uses ${expected}.`), ec.urn);
+      }
+    }
+  },
+};
+
+/** Components that serve admission webhooks, and the input telling whether they use the host network. */
+const WEBHOOK_SERVERS: Record<string, string> = { "canalkit:multicluster:ErieCanal": "ErieCanal's manager", "canalkit:tls:CertManager": "cert-manager's webhook" };
+
+/** Webhook servers the control plane can reach: host networking where it cannot reach pods. */
+export const webhooksReachable: CanalkitPolicy = {
+  name: "canalkit-webhooks-reachable",
+  description: "Every admission webhook server the kit deploys is reachable from the Kubernetes control plane: in clusters whose control plane cannot reach pod IPs (EKS with an overlay CNI) it runs on the host network, and the deployed manager says so.",
+  severity: "critical",
+  area: "multicluster",
+  remediation: "let the component derive webhook networking from the cluster's capabilities (do not override controlPlaneReachesPods on EKS), so the server uses the host network on a port from 9443-9499.",
+  enforcementByEnvironment: { dev: "mandatory", staging: "mandatory", prod: "mandatory" },
+  validateStack: (args, report) => {
+    const unreachablePods = new Set(
+      args.resources
+        .filter((r) => (r.type === "canalkit:cluster:EksCluster" || r.type === "canalkit:cluster:ExistingCluster") && r.props["controlPlaneReachesPods"] === false)
+        .map((r) => r.props["clusterName"] as string),
+    );
+    for (const r of args.resources) {
+      const what = WEBHOOK_SERVERS[r.type];
+      if (!what || !unreachablePods.has(r.props["clusterName"])) continue;
+      if (r.props["webhookHostNetwork"] !== true) report(violation(webhooksReachable, `${what} in ${r.props["clusterName"]} serves webhooks from a pod IP the control plane cannot reach.`), r.urn);
+    }
+    // The manager as deployed, not only as the component describes it.
+    for (const d of args.resources) {
+      if (d.type !== "kubernetes:apps/v1:Deployment" || d.props["metadata"]?.["name"] !== "erie-canal-manager" || !unreachablePods.has(clusterOf(d))) continue;
+      if (d.props["spec"]?.["template"]?.["spec"]?.["hostNetwork"] !== true) {
+        report(violation(webhooksReachable, `Deployment ${id(d)} in ${clusterOf(d)} serves ErieCanal's webhooks without host networking; the control plane cannot reach it.`), d.urn);
+      }
+    }
+  },
+};
+
 /** Every multi-cluster policy. */
-export const multiclusterPolicies: CanalkitPolicy[] = [serviceExportHasService, exportsAgree, trafficPolicyTargets, kubeconfigsOnlyInSecrets];
+export const multiclusterPolicies: CanalkitPolicy[] = [serviceExportHasService, exportsAgree, trafficPolicyTargets, kubeconfigsOnlyInSecrets, sameErieCanalNamespace, webhooksReachable];

@@ -86,5 +86,23 @@ export const requiredTags: CanalkitPolicy = {
   },
 };
 
+/** Gateways terminate TLS in production. */
+export const gatewayTls: CanalkitPolicy = {
+  name: "canalkit-gateway-tls",
+  description: "Cluster gateways (ErieCanal's ingress) listen with TLS and north-south gateways carry a certificate. Required in production, advised in staging.",
+  severity: "high",
+  area: "security",
+  remediation: "set clusterSet.erieCanal.gatewayTls: true (and certManager: true for certificates), and give NorthSouthGateway a tls issuer.",
+  enforcementByEnvironment: { dev: "disabled", staging: "advisory", prod: "mandatory" },
+  validateResource: (args, report) => {
+    if (args.type === "canalkit:multicluster:ErieCanal" && args.props["gatewayTls"] !== true) {
+      report(violation(gatewayTls, `${args.name}: the gateway of ${args.props["clusterName"]} serves plain HTTP only.`));
+    }
+    if (args.type === "canalkit:multicluster:NorthSouthGateway" && args.props["tls"] !== true) {
+      report(violation(gatewayTls, `${args.name}: the gateway for ${(args.props["hosts"] ?? []).join(", ")} has no certificate.`));
+    }
+  },
+};
+
 /** Every security policy. */
-export const securityPolicies: CanalkitPolicy[] = [eksPublicEndpointRestricted, imdsv2Required, eksSecretsEncryption, internetFacingLoadBalancers, requiredTags];
+export const securityPolicies: CanalkitPolicy[] = [eksPublicEndpointRestricted, imdsv2Required, eksSecretsEncryption, internetFacingLoadBalancers, requiredTags, gatewayTls];

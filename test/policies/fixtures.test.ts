@@ -12,6 +12,8 @@ const fixtures = join(__dirname, "../fixtures");
 const BROKEN: Record<string, string[]> = {
   "Pulumi.overlapping-vpcs.yaml": ["canalkit-cidrs-do-not-overlap"],
   "Pulumi.dev-override-mandatory.yaml": ["canalkit-cidrs-do-not-overlap"],
+  "Pulumi.prod-plain-gateways.yaml": ["canalkit-gateway-tls"],
+  "Pulumi.prod-internet-gateways.yaml": ["canalkit-internet-facing-load-balancers"],
 };
 
 describe("policy corpus", () => {

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { EksCluster, ExistingCluster } from "../../components/cluster";
 import { Canal } from "../../components/cni";
-import { ClusterSet, MultiClusterService } from "../../components/multicluster";
+import { ClusterSet, ErieCanal, MultiClusterService } from "../../components/multicluster";
 import { ClusterNetwork, type ClusterNetworkArgs } from "../../components/network";
 import { runPolicies, type PolicyReport } from "../../policies/offline";
 import { synthesize, type SynthResource } from "../../synth/engine";
@@ -244,5 +244,49 @@ describe("multi-cluster policies", () => {
     expect(await violations(await resourcesOf(setWithService()), "canalkit-kubeconfigs-only-in-secrets")).toEqual([]);
     const leaked = await resourcesOf(() => void new k8s.core.v1.ConfigMap("leak", { data: { config: "apiVersion: v1\nkind: Config\nusers: []\n" } }));
     expect(await violations(leaked, "canalkit-kubeconfigs-only-in-secrets")).toEqual([expect.stringMatching(/leak: data\.config holds a kubeconfig in clear/)]);
+  });
+
+  /** Two EKS-like members with the real ErieCanal install, joined into a set. */
+  function setWithErieCanal(options: { tls?: boolean } = {}) {
+    return () => {
+      const member = (name: string, cidr: string) => {
+        const cluster = new ExistingCluster(name, { kubeconfig: pulumi.secret("admin"), topology: "vxlan", podCidr: "100.64.0.0/16", serviceCidr: "172.20.0.0/16", podMtu: 8951, isEks: true, vpcCidr: cidr });
+        const erieCanal = new ErieCanal(`${name}-ec`, { cluster, ...(options.tls ? { gateway: { tls: {} } } : {}) });
+        return { cluster, erieCanal, apiServer: { url: `https://${name}`, certificateAuthorityData: "Q0E=" } };
+      };
+      new ClusterSet("s", { name: "s", controlPlane: "hub", members: [member("hub", "10.30.0.0/16"), member("east", "10.31.0.0/16")] });
+    };
+  }
+  const erieCanal = (cluster: string) => (r: SynthResource) => r.type === "canalkit:multicluster:ErieCanal" && r.name === `${cluster}-ec`;
+
+  it("canalkit-erie-canal-same-namespace", async () => {
+    const good = await resourcesOf(setWithErieCanal());
+    expect(await violations(good, "canalkit-erie-canal-same-namespace")).toEqual([]);
+    // ClusterSet refuses differing namespaces at preview; an install outside the set's plan looks like this.
+    const apart = edit(good, erieCanal("east"), (i) => (i["namespace"] = "flomesh"));
+    expect(await violations(apart, "canalkit-erie-canal-same-namespace")).toEqual([expect.stringMatching(/ErieCanal in east runs in namespace flomesh, but the cluster set s uses erie-canal/)]);
+  });
+
+  it("canalkit-webhooks-reachable", async () => {
+    const good = await resourcesOf(setWithErieCanal());
+    expect(await violations(good, "canalkit-webhooks-reachable")).toEqual([]);
+    const manager = (r: SynthResource) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "east-ec-deployment-erie-canal-manager";
+    const podNetwork = edit(good, manager, (i) => (i["spec"].template.spec.hostNetwork = false));
+    expect(await violations(podNetwork, "canalkit-webhooks-reachable")).toEqual([expect.stringMatching(/Deployment erie-canal\/erie-canal-manager in east serves ErieCanal's webhooks without host networking/)]);
+    const described = edit(good, erieCanal("hub"), (i) => (i["webhookHostNetwork"] = false));
+    expect(await violations(described, "canalkit-webhooks-reachable")).toEqual([expect.stringMatching(/ErieCanal's manager in hub serves webhooks from a pod IP/)]);
+    // Where the control plane reaches pods, the pod network is fine.
+    const reachable = await resourcesOf(() => {
+      const cluster = new ExistingCluster("lab", { kubeconfig: pulumi.secret("admin"), topology: "vxlan", podCidr: "10.244.0.0/16", serviceCidr: "10.96.0.0/12", podMtu: 1450, isEks: false });
+      new ErieCanal("lab-ec", { cluster });
+    });
+    expect(await violations(reachable, "canalkit-webhooks-reachable")).toEqual([]);
+  });
+
+  it("canalkit-gateway-tls", async () => {
+    const plain = await resourcesOf(setWithErieCanal());
+    expect(await violations(plain, "canalkit-gateway-tls")).toEqual([expect.stringMatching(/the gateway of hub serves plain HTTP only/), expect.stringMatching(/the gateway of east serves plain HTTP only/)]);
+    expect(await violations(plain, "canalkit-gateway-tls", { environment: "dev" })).toEqual([]);
+    expect(await violations(await resourcesOf(setWithErieCanal({ tls: true })), "canalkit-gateway-tls")).toEqual([]);
   });
 });
