@@ -107,12 +107,19 @@ export const multiClusterServiceConfigSchema = z.strictObject({
   namespace: dnsLabel.describe("Namespace of the service in every cluster."),
   mode: z.enum(["Locality", "ActiveActive", "FailOver"]).describe("How consumers spread traffic over the exporters."),
   ports: z
-    .array(z.strictObject({ port: z.number().int().min(1).max(65535), name: z.string().optional(), protocol: z.enum(["TCP", "UDP", "SCTP"]).optional(), targetPort: z.number().int().min(1).max(65535).optional() }))
+    .array(
+      z.strictObject({
+        port: z.number().int().min(1).max(65535).describe("Service port (exported at /<namespace>/<name> on the gateway)."),
+        name: z.string().optional().describe("Port name."),
+        protocol: z.enum(["TCP", "UDP", "SCTP"]).optional().describe("Protocol. Default TCP."),
+        targetPort: z.number().int().min(1).max(65535).optional().describe("Container port. Default: the port."),
+      }),
+    )
     .min(1)
     .describe("The Service's ports, the same in every exporter."),
   selector: z.record(z.string(), z.string()).optional().describe("Pod selector: when given, the kit creates the Service in each exporter."),
   exporters: z
-    .array(z.strictObject({ cluster: z.string(), weight: z.number().int().min(0).optional() }))
+    .array(z.strictObject({ cluster: z.string().describe("Name of a cluster of the stack."), weight: z.number().int().min(0).optional().describe("ActiveActive: relative share of traffic.") }))
     .min(1)
     .describe("Exporting clusters; for FailOver in order of preference; weights for ActiveActive."),
   consumers: z.array(z.string()).min(1).describe("Clusters that consume the service (get its GlobalTrafficPolicy)."),
