@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 /**
  * The `canalkit` command: `synth` evaluates a stack offline and writes its resource graph,
- * Kubernetes manifests and topology diagram.
+ * Kubernetes manifests and topology diagram; `diagram` draws the topology alone.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { CanalkitInputError } from "../components/errors";
 import { StackConfigError } from "../stacks/config/validate";
 import { formatPolicySummary } from "../policies/offline";
 import { renderCounts, renderResourceTree, renderServices } from "../synth/summary";
-import { runSynth, type SynthRequest } from "../synth/runStack";
+import { evaluateStack, runSynth, type SynthRequest } from "../synth/runStack";
+import { buildTopologyModel } from "../synth/topology/model";
+import { renderTopologyDot } from "../synth/topology/dot";
+import { renderSvg } from "../synth/topology/svg";
 
 const USAGE = `usage:
   canalkit synth [--stack NAME | --config FILE] [--out DIR] [--quiet]
@@ -15,6 +20,9 @@ const USAGE = `usage:
       resources.json, outputs.json, manifests/<cluster>/*.yaml, topology.svg, policy-report.json.
       Exits 3 when a mandatory policy is violated.
       Defaults: --stack dev, --out out.
+  canalkit diagram [--stack NAME | --config FILE] [--out FILE.svg]
+      Draw the stack's topology alone (regions, VPCs, clusters, gateways, cluster-set links and
+      multi-cluster services) to FILE.svg and FILE.dot. Default --out out/<stack>-topology.svg.
   canalkit help`;
 
 /** Parsed command line. */
@@ -62,11 +70,12 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
     out(USAGE);
     return 0;
   }
-  if (command.name !== "synth") {
+  if (command.name !== "synth" && command.name !== "diagram") {
     err(`canalkit: unknown command '${command.name}'\n${USAGE}`);
     return 2;
   }
   try {
+    if (command.name === "diagram") return await diagram(command.request, out);
     const run = await runSynth(command.request);
     if (!command.quiet) {
       out(`Stack ${run.stack}: ${run.result.resources.length} resources would be created\n`);
@@ -86,14 +95,27 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
   } catch (e) {
     // Bad input is the user's to fix: say what and where, without a stack trace.
     if (e instanceof StackConfigError || e instanceof CanalkitInputError) {
-      err(`canalkit synth: ${e.message}`);
+      err(`canalkit ${command.name}: ${e.message}`);
     } else if (e instanceof Error && /^(no stack|cannot read|.*not valid YAML|.*'config' must be)/.test(e.message)) {
-      err(`canalkit synth: ${e.message}`);
+      err(`canalkit ${command.name}: ${e.message}`);
     } else {
-      err(`canalkit synth failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      err(`canalkit ${command.name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     }
     return 1;
   }
+}
+
+/** `canalkit diagram`: evaluates the stack offline and writes only its topology drawing. */
+async function diagram(request: SynthRequest, out: (s: string) => void): Promise<number> {
+  const { outDir, ...evaluate } = request;
+  const { stack, result } = await evaluateStack(evaluate);
+  const svgFile = resolve(outDir ?? `out/${stack}-topology.svg`);
+  const dot = renderTopologyDot(buildTopologyModel(stack, result.resources));
+  mkdirSync(dirname(svgFile), { recursive: true });
+  writeFileSync(svgFile.replace(/\.svg$/, "") + ".dot", dot);
+  writeFileSync(svgFile, await renderSvg(dot));
+  out(`Wrote ${svgFile}`);
+  return 0;
 }
 
 if (require.main === module) {

@@ -61,8 +61,8 @@ function offlineAvailabilityZones(raw: Record<string, unknown>): Record<string, 
   return synth?.availabilityZones ?? {};
 }
 
-/** Runs the stacks program for one stack offline and writes its artifacts. */
-export async function runSynth(request: SynthRequest): Promise<SynthRun> {
+/** Runs the stacks program for one stack offline, writing nothing. */
+export async function evaluateStack(request: SynthRequest): Promise<{ stack: string; raw: Record<string, unknown>; result: SynthResult }> {
   const { stack, file } = resolveStackConfig(request);
   const config = readStackConfigFile(file, PROJECT);
   const raw = canalkitConfigObject(config.values);
@@ -73,6 +73,12 @@ export async function runSynth(request: SynthRequest): Promise<SynthRun> {
     secretKeys: config.secretKeys,
     lookups: { availabilityZones: offlineAvailabilityZones(raw) },
   });
+  return { stack, raw, result };
+}
+
+/** Runs the stacks program for one stack offline and writes its artifacts. */
+export async function runSynth(request: SynthRequest): Promise<SynthRun> {
+  const { stack, raw, result } = await evaluateStack(request);
   const outDir = resolve(request.outDir ?? "out");
   const written = await writeArtifacts(outDir, stack, result);
   // The program already validated the config; this reads the validated values back.

@@ -46,9 +46,11 @@ function clusterLines(c: TopologyCluster, indent: string): string[] {
   return lines;
 }
 
+/** One line per service on an edge: name, mode, and the exporter's weight or FailOver rank. */
 function serviceLabel(s: TopologyService, exporter: string): string {
   const weight = s.weights?.[exporter];
-  return `${s.namespace}/${s.name}\n${s.mode}${weight !== undefined ? ` w=${weight}` : ""}`;
+  const detail = s.mode === "FailOver" ? ` #${s.exporters.indexOf(exporter) + 1}` : weight !== undefined ? ` w=${weight}` : "";
+  return `${s.namespace}/${s.name} ${s.mode}${detail}`;
 }
 
 /** Renders the model as a DOT digraph. */
@@ -86,14 +88,20 @@ export function renderTopologyDot(model: TopologyModel): string {
       lines.push(`  ${anchor(set.controlPlane)} -> ${anchor(member)} [style=dashed, color="#7f7f7f", label=${q(`cluster set ${set.name}`)}];`);
     }
   }
+  // One edge per exporter gateway → consumer, listing every service that takes it; a cluster that
+  // exports and consumes a service serves itself locally, so it gets no edge from its own gateway.
+  const serviceEdges = new Map<string, string[]>();
   for (const s of model.services) {
     for (const exporter of s.exporters) {
       const from = known.has(exporter) && model.clusters.find((c) => c.name === exporter)?.gateway ? id("gateway", exporter) : anchor(exporter);
       for (const consumer of s.consumers) {
-        lines.push(`  ${from} -> ${anchor(consumer)} [color="#b85450", penwidth=1.5, label=${q(serviceLabel(s, exporter))}];`);
+        if (consumer === exporter) continue;
+        const edge = `${from} -> ${anchor(consumer)}`;
+        serviceEdges.set(edge, [...(serviceEdges.get(edge) ?? []), serviceLabel(s, exporter)]);
       }
     }
   }
+  for (const [edge, labels] of serviceEdges) lines.push(`  ${edge} [color="#b85450", penwidth=1.5, label=${q(labels.join("\n"))}];`);
   lines.push("}");
   return lines.join("\n") + "\n";
 }
