@@ -9,7 +9,7 @@ const out = mkdtempSync(join(tmpdir(), "canalkit-envs-"));
 
 describe.each([
   ["dev", ["dev-east", "dev-west"], "vxlan", 8951],
-  ["staging", ["stg-east"], "ipip-crosssubnet", 8981],
+  ["staging", ["stg-east", "stg-west"], "ipip-crosssubnet", 8480],
   ["prod", ["prod-use1-a", "prod-use1-b", "prod-usw2"], "vxlan", 8450],
 ] as const)("the %s stack", (stack, clusters, topology, mtu) => {
   it("synthesizes offline with an EKS cluster, Canal manifests and CoreDNS after Canal per cluster", async () => {
