@@ -80,9 +80,17 @@ export async function runPolicies(resources: SynthResource[], options: PolicyRun
       await (policy as StackValidationPolicy).validateStack({ resources: policyResources, getConfig: <T>() => config as T, stackTags: new Map() } as any, record(""));
     }
     if ("validateResource" in policy && policy.validateResource) {
+      const validators = asArray((policy as ResourceValidationPolicy).validateResource);
+      const getConfig = <T>() => config as T;
+      const stackTags = new Map();
       for (const r of policyResources) {
-        const args = { ...r, getConfig: <T>() => config as T, notApplicable: () => undefined, stackTags: new Map() } as unknown as ResourceValidationArgs;
-        for (const validate of asArray((policy as ResourceValidationPolicy).validateResource)) await validate(args, record(r.urn));
+        const args = { ...r, getConfig, notApplicable: () => undefined, stackTags } as unknown as ResourceValidationArgs;
+        const report = record(r.urn);
+        for (const validate of validators) {
+          // The rules are synchronous; awaiting each of them costs a microtask per resource and rule.
+          const pending = validate(args, report) as unknown;
+          if (pending && typeof (pending as Promise<void>).then === "function") await pending;
+        }
       }
     }
   }

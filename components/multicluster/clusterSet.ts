@@ -22,6 +22,8 @@ export interface ErieCanalInstallation {
   readonly gatewayPort: pulumi.Input<number>;
   /** Resources custom resources must wait for (the manager's webhooks fail closed). */
   readonly ready: pulumi.Resource[];
+  /** What plain objects in the ErieCanal namespace need (the namespace); default `ready`. */
+  readonly namespaceReady?: pulumi.Resource[];
 }
 
 /** One member. */
@@ -94,8 +96,10 @@ export class ClusterSet extends pulumi.ComponentResource {
       const created = new Map<string, pulumi.CustomResource>();
       for (const object of [...memberAccessObjects(plan.namespace), ...clusterPropertyObjects(planned.clusterId, plan.name)]) {
         const resourceName = `${name}-${planned.name}-${object.kind.toLowerCase()}-${object.metadata.name}`;
-        // ClusterProperty is not an ErieCanal kind: it need not wait for ErieCanal's webhooks.
-        const dependsOn = object.kind === "ClusterProperty" ? member.cluster.readyResources : [...member.cluster.readyResources, ...member.erieCanal.ready];
+        // Only flomesh.io objects pass ErieCanal's webhooks; the access objects need its namespace,
+        // and ClusterProperty (About API) needs nothing of ErieCanal at all.
+        const dependsOn =
+          object.kind === "ClusterProperty" ? member.cluster.readyResources : [...member.cluster.readyResources, ...(member.erieCanal.namespaceReady ?? member.erieCanal.ready)];
         const resource = createKubernetesResource(resourceName, object, { parent: this, provider, dependsOn });
         created.set(`${object.kind}/${object.metadata.name}`, resource);
       }

@@ -41,6 +41,8 @@ export class ErieCanal extends pulumi.ComponentResource implements ErieCanalInst
   readonly gatewayPort: number;
   /** The manager Deployment and its webhook Service: custom resources wait for them. */
   readonly ready: pulumi.Resource[];
+  /** The ErieCanal namespace: plain objects in it need only this. */
+  readonly namespaceReady: pulumi.Resource[];
 
   constructor(name: string, args: ErieCanalArgs, opts?: pulumi.ComponentResourceOptions) {
     const { cluster, after = [], ...options } = args;
@@ -63,7 +65,8 @@ export class ErieCanal extends pulumi.ComponentResource implements ErieCanalInst
     this.namespace = s.namespace;
     this.gatewayPort = s.gateway.httpPort;
 
-    const base = [...cluster.readyResources, ...after];
+    // Declarations need only the API server; workloads need the CNI (and cert-manager) as well.
+    const base = cluster.readyResources;
     const foundation: pulumi.Resource[] = [];
     const created = new Map<string, pulumi.CustomResource>();
     for (const object of plan.objects) {
@@ -75,7 +78,7 @@ export class ErieCanal extends pulumi.ComponentResource implements ErieCanalInst
         provider: cluster.provider,
         // The namespace and CRDs come first; other declarations need the namespace (planned first);
         // workloads need every declaration.
-        dependsOn: isFoundation ? (object.kind === "Namespace" || object.kind === "CustomResourceDefinition" ? base : [...base, foundation[0]!]) : [...base, ...foundation],
+        dependsOn: isFoundation ? (object.kind === "Namespace" || object.kind === "CustomResourceDefinition" ? base : [...base, foundation[0]!]) : [...base, ...after, ...foundation],
         ...(ignoreChanges ? { ignoreChanges } : {}),
       });
       if (isFoundation) foundation.push(resource);
@@ -89,6 +92,7 @@ export class ErieCanal extends pulumi.ComponentResource implements ErieCanalInst
       return host;
     });
     this.ready = [created.get(`Deployment/${ERIECANAL_NAMES.manager}`)!, created.get(`Service/${ERIECANAL_NAMES.webhookService}`)!];
+    this.namespaceReady = [created.get(`Namespace/${s.namespace}`)!];
     this.registerOutputs({ namespace: this.namespace, gatewayHost: this.gatewayHost, gatewayPort: this.gatewayPort });
   }
 }

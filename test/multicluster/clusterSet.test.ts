@@ -9,7 +9,8 @@ import { synthesize } from "../../synth/engine";
 function member(name: string, vpcCidr: string, namespace = "erie-canal") {
   const cluster = new ExistingCluster(name, { kubeconfig: pulumi.secret(`admin-${name}`), topology: "vxlan", podCidr: "100.64.0.0/16", serviceCidr: "172.20.0.0/16", podMtu: 8951, isEks: true, vpcCidr });
   const manager = new k8s.apps.v1.Deployment(`${name}-manager`, { metadata: { name: "erie-canal-manager", namespace }, spec: { selector: { matchLabels: { a: "m" } }, template: { metadata: { labels: { a: "m" } }, spec: { containers: [{ name: "m", image: "flomesh/erie-canal-manager:0.1.3" }] } } } }, { provider: cluster.provider });
-  const erieCanal: ErieCanalInstallation = { namespace, gatewayHost: `gw.${name}.internal`, gatewayPort: 80, ready: [manager] };
+  const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: namespace } }, { provider: cluster.provider });
+  const erieCanal: ErieCanalInstallation = { namespace, gatewayHost: `gw.${name}.internal`, gatewayPort: 80, ready: [manager], namespaceReady: [ns] };
   return { cluster, erieCanal, apiServer: { url: `https://${name}.example`, certificateAuthorityData: "Q0E=" } };
 }
 
@@ -31,6 +32,11 @@ describe("ClusterSet", () => {
     expect(crs[1]!.options.ignoreChanges).toContain('metadata.labels["multicluster.flomesh.io/connector-mode"]');
     const hubManager = result.resources.find((r) => r.name === "hub-manager")!;
     expect(crs[1]!.dependsOn).toContain(hubManager.urn);
+    // The access objects wait for the member's ErieCanal namespace, not for its manager.
+    const eastManager = result.resources.find((r) => r.name === "east-manager")!;
+    const eastAccount = result.resources.find((r) => r.name === "prod-east-serviceaccount-canalkit-clusterset-control-plane")!;
+    expect(eastAccount.dependsOn).toContain(result.resources.find((r) => r.name === "east-namespace")!.urn);
+    expect(eastAccount.dependsOn).not.toContain(eastManager.urn);
     const props = result.resources.filter((r) => r.type === "kubernetes:about.k8s.io/v1alpha1:ClusterProperty" && clusterOf(r.provider) === "east-k8s");
     expect(props.map((p) => (p.inputs as any).spec.value)).toEqual(["us-east-1.b.default.east", "prod"]);
     expect(JSON.stringify(result)).not.toMatch(/admin-east|kind: Config/);

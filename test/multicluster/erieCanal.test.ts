@@ -1,3 +1,4 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ExistingCluster } from "../../components/cluster";
@@ -126,5 +127,19 @@ describe("ErieCanal component", () => {
     for (const dep of ["east-ec-namespace-erie-canal", "east-ec-customresourcedefinition-clusters.flomesh.io", "east-ec-clusterrolebinding-erie-canal-rolebinding", "east-ec-configmap-erie-canal-manager-config"]) {
       expect(manager.dependsOn).toContain(urn(dep));
     }
+  });
+
+  it("lets declarations go ahead of the CNI; only workloads wait for what `after` names", async () => {
+    const result = await synthesize(() => {
+      const cluster = new ExistingCluster("east", { kubeconfig: pulumi.secret("admin"), topology: "vxlan", podCidr: "100.64.0.0/16", serviceCidr: "172.20.0.0/16", podMtu: 8951, isEks: true });
+      const cni = new k8s.core.v1.ConfigMap("cni-ready", { metadata: { name: "cni" } }, { provider: cluster.provider });
+      new ErieCanal("east-ec", { cluster, after: [cni] });
+    });
+    const cni = result.resources.find((r) => r.name === "cni-ready")!.urn;
+    const byName = (name: string) => result.resources.find((r) => r.name === name)!;
+    for (const declaration of ["east-ec-namespace-erie-canal", "east-ec-customresourcedefinition-clusters.flomesh.io", "east-ec-clusterrole-erie-canal-role", "east-ec-configmap-erie-canal-mesh-config"]) {
+      expect(byName(declaration).dependsOn).not.toContain(cni);
+    }
+    expect(byName("east-ec-deployment-erie-canal-manager").dependsOn).toContain(cni);
   });
 });
