@@ -1,21 +1,77 @@
 /**
- * Generated environments for benchmarks: N clusters (spread over two regions) as a stack config,
- * so the real `defineStack` program evaluates them.
+ * Generated environments for benchmarks: N clusters (spread over two regions) joined into one
+ * cluster set with S multi-cluster services, as a stack config, so the real `defineStack` program
+ * evaluates them.
  */
 
-/** A stack config (flat `canalkit:` map) with `clusters` clusters. */
-export function generatedStackConfig(clusters: number): Record<string, string> {
+/** The shape of a generated environment. */
+export interface EnvironmentSize {
+  /** Clusters, each with its own VPC and EKS cluster. */
+  clusters: number;
+  /** Multi-cluster services; 0 leaves the clusters out of any cluster set. */
+  services: number;
+}
+
+const MODES = ["ActiveActive", "FailOver", "Locality"] as const;
+
+/** Where generated service `i` runs: its mode, exporting clusters and consuming cluster. */
+export interface ServicePlacement {
+  name: string;
+  namespace: string;
+  mode: (typeof MODES)[number];
+  exporters: string[];
+  consumer: string;
+}
+
+/**
+ * Service `i` of a set of `clusters` clusters: exported from two neighbouring clusters and
+ * consumed in the next one (the same cluster when there are fewer than three), rotating over the
+ * traffic modes and over ten namespaces so namespaces are shared as in a real set.
+ */
+export function servicePlacement(i: number, clusters: number): ServicePlacement {
+  const at = (offset: number): string => `c${(i + offset) % clusters}`;
+  return { name: `svc${i}`, namespace: `team${i % 10}`, mode: MODES[i % MODES.length]!, exporters: [...new Set([at(0), at(1)])], consumer: at(2) };
+}
+
+function generatedService(i: number, clusters: number): Record<string, unknown> {
+  const { name, namespace, mode, exporters, consumer } = servicePlacement(i, clusters);
+  return {
+    name,
+    namespace,
+    mode,
+    ports: [{ port: 8080 }],
+    selector: { app: name },
+    exporters: exporters.map((cluster) => (mode === "ActiveActive" ? { cluster, weight: 50 } : { cluster })),
+    consumers: [consumer],
+    ...(mode === "Locality" ? { localityTarget: exporters[0] } : {}),
+  };
+}
+
+/** A stack config (flat `canalkit:` map) of the given size. */
+export function generatedStackConfig(size: EnvironmentSize | number): Record<string, string> {
+  const { clusters, services } = typeof size === "number" ? { clusters: size, services: 0 } : size;
   const list = Array.from({ length: clusters }, (_, i) => ({
     name: `c${i}`,
     region: i % 2 === 0 ? "us-east-1" : "us-west-2",
     availabilityZones: i % 2 === 0 ? ["us-east-1a", "us-east-1b"] : ["us-west-2a", "us-west-2b"],
-    // 10.<i>.0.0/16 keeps every VPC distinct up to 250 clusters.
-    network: { vpcCidr: `10.${i}.0.0/16`, podCidr: "100.64.0.0/16", serviceCidr: "172.20.0.0/16", natStrategy: "single" },
+    // 10.<i>.0.0/16 keeps every VPC distinct up to 250 clusters; pod CIDRs must differ too once
+    // the clusters are joined.
+    network: { vpcCidr: `10.${i}.0.0/16`, podCidr: `100.${64 + (i % 64)}.0.0/16`, serviceCidr: "172.20.0.0/16", natStrategy: "single" },
     eks: { nodeGroups: [{ name: "general", minSize: 1, maxSize: 3, desiredSize: 1 }] },
   }));
-  return {
+  const config: Record<string, string> = {
     "canalkit:environment": "dev",
     "canalkit:owner": "bench",
     "canalkit:clusters": JSON.stringify(list),
   };
+  if (services > 0) {
+    // A Transit Gateway keeps the network linear in the number of clusters (peering is a mesh).
+    config["canalkit:clusterSet"] = JSON.stringify({
+      name: "bench",
+      controlPlane: "c0",
+      connectivity: "transit-gateway",
+      services: Array.from({ length: services }, (_, i) => generatedService(i, clusters)),
+    });
+  }
+  return config;
 }

@@ -1,12 +1,17 @@
 /**
- * One evaluation in its own process: `kit N` synthesizes a generated N-cluster stack with the real
- * program; `floor N R` registers R plain resources directly with the SDK under the same engine.
+ * One evaluation in its own process, so peak memory belongs to that run alone:
+ * - `kit C S FILE` synthesizes a generated stack of C clusters and S services with the real
+ *   program and records the registrations in FILE (after the clock stops);
+ * - `floor R` registers R minimal resources directly with the SDK;
+ * - `replay FILE` registers the recorded resources again, directly with the SDK (`replay.ts`).
  * Prints `{ ms, resources, peakMiB }` as the last line.
  */
+import { readFileSync, writeFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
-import { synthesize } from "../synth/engine";
+import { synthesize, type SynthResource } from "../synth/engine";
 import { defineStack } from "../stacks/program";
 import { generatedStackConfig } from "./environments";
+import { replayResources } from "./replay";
 
 /** A resource with no provider behind it, as cheap as registration gets. */
 class FloorResource extends pulumi.CustomResource {
@@ -16,22 +21,26 @@ class FloorResource extends pulumi.CustomResource {
 }
 
 async function main(): Promise<void> {
-  const [mode, clustersText, resourcesText] = process.argv.slice(2);
-  const clusters = Number(clustersText);
+  const [mode, ...args] = process.argv.slice(2);
+  const recorded: SynthResource[] = mode === "replay" ? JSON.parse(readFileSync(args[0]!, "utf8")) : [];
   const start = process.hrtime.bigint();
-  let registered = 0;
+  let resources: SynthResource[];
   if (mode === "kit") {
-    registered = (await synthesize(defineStack, { stack: "bench", config: generatedStackConfig(clusters) })).resources.length;
+    resources = (await synthesize(defineStack, { stack: "bench", config: generatedStackConfig({ clusters: Number(args[0]), services: Number(args[1]) }) })).resources;
+  } else if (mode === "replay") {
+    resources = (await synthesize(() => void replayResources(recorded), { stack: "bench" })).resources;
   } else {
-    const count = Number(resourcesText);
-    registered = (
+    const count = Number(args[0]);
+    resources = (
       await synthesize(() => {
         for (let i = 0; i < count; i++) new FloorResource(`r${i}`, { index: i, tags: { owner: "bench" } });
       }, { stack: "bench" })
-    ).resources.length;
+    ).resources;
   }
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  console.log(JSON.stringify({ ms, resources: registered, peakMiB: process.resourceUsage().maxRSS / 1024 }));
+  const peakMiB = process.resourceUsage().maxRSS / 1024;
+  if (mode === "kit" && args[2]) writeFileSync(args[2], JSON.stringify(resources));
+  console.log(JSON.stringify({ ms, resources: resources.length, peakMiB }));
 }
 
 main().catch((e) => {

@@ -13,18 +13,82 @@ export interface KubernetesApis {
   mergePatch: k8s.ConfigurationOptions;
 }
 
-/** Connects to the cluster a kubeconfig (YAML or JSON text) names as its current context. */
+/**
+ * Clients by kubeconfig text. The provider process serves every dynamic resource of a deployment,
+ * so all controllers that reach one cluster share one client and its connections. Kept on the
+ * process, looked up at call time: Pulumi serializes a provider's module-level values into the
+ * provider's code, which would turn a Map into a plain object.
+ */
+function connectedClients(): Map<string, KubernetesApis> {
+  const key = Symbol.for("canalkit.controllers.kubernetesClients");
+  const holder = globalThis as unknown as Record<symbol, Map<string, KubernetesApis> | undefined>;
+  return (holder[key] ??= new Map());
+}
+
+/**
+ * Requests in flight to one API server from one provider process (so also its connections):
+ * a thousand reconcilers starting together queue instead of opening a thousand connections.
+ */
+export const MAX_REQUESTS_PER_CLUSTER = 16;
+
+/** Runs at most `max` of the tasks given to it at once, the others in arrival order. */
+export function concurrencyLimit(max: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await task();
+    } finally {
+      // Hand the slot straight to the next task, or give it back.
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
+/** The API client with every method call going through `limit`. */
+function limited<T extends object>(api: T, limit: ReturnType<typeof concurrencyLimit>): T {
+  return new Proxy(api, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === "function" ? (...args: unknown[]) => limit(() => value.apply(target, args)) : value;
+    },
+  });
+}
+
+/**
+ * Connects to the cluster a kubeconfig (YAML or JSON text) names as its current context. The
+ * client reuses its connections: `@kubernetes/client-node` makes a new agent (so a new TCP and TLS
+ * connection) for every request unless it is given one that keeps connections alive.
+ */
 export function connectKubernetes(kubeconfig: string): KubernetesApis {
+  const connected = connectedClients();
+  const known = connected.get(kubeconfig);
+  if (known) return known;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const client = require("@kubernetes/client-node") as typeof k8s;
   const config = new client.KubeConfig();
   config.loadFromString(kubeconfig);
-  return {
-    core: config.makeApiClient(client.CoreV1Api),
-    apps: config.makeApiClient(client.AppsV1Api),
-    custom: config.makeApiClient(client.CustomObjectsApi),
+  // `createAgent` is internal to client-node; its options are derived from this one config, so
+  // they are the same for every request.
+  const internals = config as unknown as { createAgent(cluster: unknown, options: Record<string, unknown>): unknown };
+  const createAgent = internals.createAgent.bind(config);
+  let agent: unknown;
+  internals.createAgent = (cluster, options) => (agent ??= createAgent(cluster, { ...options, keepAlive: true }));
+  // Requests wait here rather than in the agent's queue: node-fetch (under client-node) can
+  // mistake a response for a premature close when a queued request is handed a reused socket.
+  const limit = concurrencyLimit(MAX_REQUESTS_PER_CLUSTER);
+  const apis: KubernetesApis = {
+    core: limited(config.makeApiClient(client.CoreV1Api), limit),
+    apps: limited(config.makeApiClient(client.AppsV1Api), limit),
+    custom: limited(config.makeApiClient(client.CustomObjectsApi), limit),
     mergePatch: client.setHeaderOptions("Content-Type", client.PatchStrategy.MergePatch),
   };
+  connected.set(kubeconfig, apis);
+  return apis;
 }
 
 /** Runs a read, answering `undefined` for a 404 instead of failing. */

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ExistingCluster } from "../../components/cluster";
 import { synthesize } from "../../synth/engine";
 import { AMAZON_VPC_CNI, DefaultCniRemoval, amazonVpcCniPresent, clusterJoinProvider, removeAmazonVpcCni, waitForJoin, type ClusterJoinInputs } from "../../components/controllers";
-import { testKubeconfig } from "../support/dynamicProviderHost";
+import { testKubeconfig } from "../support/kubeconfig";
 import { FakeKubernetesApi, type StoredObject } from "../support/fakeKubernetesApi";
 
 const NS = "erie-canal";

@@ -10,7 +10,8 @@ import { ExistingCluster } from "../../components/cluster";
 import { ClusterJoin, ExportReconciler, VpcRouteReconciler } from "../../components/controllers";
 import { FakeEc2Api } from "../support/fakeEc2Api";
 import { synthesize } from "../../synth/engine";
-import { startDynamicProviderHost, testKubeconfig, type DynamicProviderHost } from "../support/dynamicProviderHost";
+import { startDynamicProviderHost, type DynamicProviderHost } from "../support/dynamicProviderHost";
+import { testKubeconfig } from "../support/kubeconfig";
 import { FakeKubernetesApi } from "../support/fakeKubernetesApi";
 
 const NS = "erie-canal";

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { expectedImport, exportReconcilerProvider, importProblems, reconcileExports, RETRIGGER_ANNOTATION, type ExportReconcilerInputs } from "../../components/controllers";
 import { validateCustomResource } from "../../components/multicluster";
-import { testKubeconfig } from "../support/dynamicProviderHost";
+import { testKubeconfig } from "../support/kubeconfig";
 import { FakeKubernetesApi, type StoredObject } from "../support/fakeKubernetesApi";
 
 const NS = "shop";

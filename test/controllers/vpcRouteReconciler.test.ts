@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { instanceIdOf, planVpcRoutes, reconcileVpcRoutes, RoutePlanError, vpcRouteReconcilerProvider, vpcRoutesInSync, type VpcRouteReconcilerInputs } from "../../components/controllers";
-import { testKubeconfig } from "../support/dynamicProviderHost";
+import { testKubeconfig } from "../support/kubeconfig";
 import { FakeEc2Api } from "../support/fakeEc2Api";
 import { FakeKubernetesApi, type StoredObject } from "../support/fakeKubernetesApi";
 

@@ -62,6 +62,8 @@ function parsePath(pathname: string): ParsedPath | undefined {
 /** The fake API server. */
 export class FakeKubernetesApi {
   readonly requests: LoggedRequest[] = [];
+  /** TCP connections clients opened (each costs a TLS handshake against a real API server). */
+  connections = 0;
   /** Milliseconds every answer is delayed by (a slow or distant API server). */
   latencyMs = 0;
   /** Called after each answered request: lets a test act as a concurrent writer at that moment. */
@@ -86,12 +88,15 @@ export class FakeKubernetesApi {
   /** Starts listening on a free loopback port and returns the base URL. */
   async start(): Promise<string> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.server.on("connection", () => this.connections++);
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   /** Stops the server. */
   async stop(): Promise<void> {
+    // Idle keep-alive connections would hold close() open until they time out.
+    this.server?.closeIdleConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 

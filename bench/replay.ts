@@ -1,0 +1,64 @@
+/**
+ * The "same resources" floor: replays a recorded synth result as a hand-written program would
+ * register it — the same resource classes of `@pulumi/aws` and `@pulumi/kubernetes`, names,
+ * parents and (resolved, plain) inputs — with no kit code: no planning, no validation, no
+ * components' logic and no Output plumbing between resources. The kit's evaluation time over this
+ * floor's is what the kit itself adds.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import type { SynthResource } from "../synth/engine";
+
+type ResourceClass = new (name: string, args: Record<string, unknown>, opts: pulumi.CustomResourceOptions) => pulumi.Resource;
+
+/** Kubernetes API groups whose SDK namespace is not the group's first label. */
+const KUBERNETES_GROUP_NAMESPACES: Record<string, string> = { "rbac.authorization.k8s.io": "rbac" };
+
+/** The SDK class registering `type`, or undefined when no typed class exists for it. */
+function classFor(type: string): ResourceClass | undefined {
+  if (type === "pulumi:providers:aws") return aws.Provider as unknown as ResourceClass;
+  if (type === "pulumi:providers:kubernetes") return k8s.Provider as unknown as ResourceClass;
+  const [pkg, module, className] = type.split(":");
+  if (!module || !className) return undefined;
+  const [group, version] = module.split("/");
+  if (pkg === "aws") return (aws as unknown as Record<string, Record<string, ResourceClass>>)[group!]?.[className];
+  if (pkg === "kubernetes" && group && version) {
+    const namespace = KUBERNETES_GROUP_NAMESPACES[group] ?? group.split(".")[0]!;
+    return (k8s as unknown as Record<string, Record<string, Record<string, ResourceClass>>>)[namespace]?.[version]?.[className];
+  }
+  return undefined;
+}
+
+/** Custom resources of kinds without a typed class (flomesh.io, multicluster.x-k8s.io, …). */
+class UntypedKubernetesObject extends k8s.apiextensions.CustomResource {}
+
+/** Any other custom resource (dynamic ones: their recorded inputs carry the serialized provider). */
+class RecordedCustomResource extends pulumi.CustomResource {
+  constructor(type: string, name: string, props: Record<string, unknown>, opts: pulumi.CustomResourceOptions) {
+    super(type, name, props, opts);
+  }
+}
+
+/** Registers every recorded resource again, directly with the SDK. Returns how many. */
+export function replayResources(resources: SynthResource[]): number {
+  const byUrn = new Map<string, pulumi.Resource>();
+  let registered = 0;
+  for (const resource of resources) {
+    if (resource.type === "pulumi:pulumi:Stack") continue;
+    const parent = resource.parent ? byUrn.get(resource.parent) : undefined;
+    const opts = parent ? { parent } : {};
+    let created: pulumi.Resource;
+    if (!resource.custom) {
+      created = new pulumi.ComponentResource(resource.type, resource.name, {}, opts);
+    } else {
+      const typed = classFor(resource.type);
+      if (typed) created = new typed(resource.name, resource.inputs, opts);
+      else if (resource.type.startsWith("kubernetes:")) created = new UntypedKubernetesObject(resource.name, resource.inputs as k8s.apiextensions.CustomResourceArgs, opts);
+      else created = new RecordedCustomResource(resource.type, resource.name, resource.inputs, opts);
+    }
+    byUrn.set(resource.urn, created);
+    registered++;
+  }
+  return registered;
+}

@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { concurrencyLimit, connectKubernetes, MAX_REQUESTS_PER_CLUSTER } from "../../components/controllers/kubernetesApi";
+import { FakeKubernetesApi } from "../support/fakeKubernetesApi";
+import { testKubeconfig } from "../support/kubeconfig";
+
+describe("concurrencyLimit", () => {
+  it("runs at most the limit at once, every task to completion, waiting ones in arrival order", async () => {
+    const limit = concurrencyLimit(3);
+    let running = 0;
+    let peak = 0;
+    const started: number[] = [];
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        limit(async () => {
+          started.push(i);
+          peak = Math.max(peak, ++running);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          running--;
+          return i * 2;
+        }),
+      ),
+    );
+    expect(results).toEqual(Array.from({ length: 10 }, (_, i) => i * 2));
+    expect(peak).toBe(3);
+    expect(started).toEqual([...started].sort((a, b) => a - b));
+  });
+
+  it("frees the slot of a task that failed", async () => {
+    const limit = concurrencyLimit(1);
+    await expect(limit(() => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    await expect(limit(async () => "next")).resolves.toBe("next");
+  });
+});
+
+describe("connectKubernetes", () => {
+  const servers: FakeKubernetesApi[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.stop()));
+  });
+
+  it("shares one client per cluster, reuses connections and bounds them under a burst", async () => {
+    const api = new FakeKubernetesApi("t");
+    servers.push(api);
+    const kubeconfig = testKubeconfig(await api.start(), "t");
+    for (let i = 0; i < 50; i++) api.seed("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: `ns${i}` } });
+    expect(connectKubernetes(kubeconfig)).toBe(connectKubernetes(kubeconfig));
+    // 200 reads at once, as 200 reconcilers starting together would make.
+    const names = await Promise.all(Array.from({ length: 200 }, (_, i) => connectKubernetes(kubeconfig).core.readNamespace({ name: `ns${i % 50}` }).then((n) => n.metadata?.name)));
+    expect(names).toEqual(Array.from({ length: 200 }, (_, i) => `ns${i % 50}`));
+    expect(api.requests).toHaveLength(200);
+    expect(api.connections).toBeLessThanOrEqual(MAX_REQUESTS_PER_CLUSTER);
+    // Later requests reuse the open connections.
+    const before = api.connections;
+    await connectKubernetes(kubeconfig).core.readNamespace({ name: "ns0" });
+    expect(api.connections).toBe(before);
+  });
+});
