@@ -66,6 +66,7 @@ export class EksCluster extends pulumi.ComponentResource implements KitCluster {
   readonly capabilities: ClusterCapabilities;
   readonly isEks = true;
   readonly managedByKit = true;
+  readonly apiReadyResources: pulumi.Resource[];
   readonly readyResources: pulumi.Resource[];
   /** The EKS cluster resource. */
   readonly cluster: aws.eks.Cluster;
@@ -208,6 +209,8 @@ export class EksCluster extends pulumi.ComponentResource implements KitCluster {
         renderEksKubeconfig({ clusterName, endpoint: endpointUrl, certificateAuthorityData: ca.data ?? "", region: args.region }),
       ),
     );
+    // The cluster creator is its administrator, so the API accepts objects once the control plane is up.
+    this.apiReadyResources = [this.cluster];
     this.readyResources = [this.cluster, this.kubeProxy, ...Object.values(this.nodeGroups)];
     this.provider = new k8s.Provider(kubernetesProviderName(clusterName), { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [this.cluster] });
 

@@ -59,6 +59,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements KitClus
   readonly capabilities: ClusterCapabilities;
   readonly isEks: boolean;
   readonly managedByKit = false;
+  readonly apiReadyResources: pulumi.Resource[] = [];
   readonly readyResources: pulumi.Resource[] = [];
 
   constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {

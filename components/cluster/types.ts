@@ -59,6 +59,12 @@ export interface KitCluster {
   readonly isEks: boolean;
   /** Whether canalkit created the cluster (then it never has the Amazon VPC CNI). */
   readonly managedByKit: boolean;
-  /** Resources that must exist before workloads can be scheduled (node groups, access). */
+  /**
+   * Resources that must exist before objects can be declared in the cluster's API (the control
+   * plane). Declarations (namespaces, CRDs, RBAC, config) wait only for these, so they are
+   * created while the nodes come up.
+   */
+  readonly apiReadyResources: pulumi.Resource[];
+  /** Resources that must exist before workloads can be scheduled (node groups, add-ons, access). */
   readonly readyResources: pulumi.Resource[];
 }

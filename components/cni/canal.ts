@@ -53,7 +53,8 @@ export class Canal extends pulumi.ComponentResource {
       const resource = createKubernetesResource(`${name}-${object.kind.toLowerCase()}-${object.metadata.name}`, object, {
         parent: this,
         provider: cluster.provider,
-        dependsOn: isFoundation ? cluster.readyResources : [...cluster.readyResources, ...foundation],
+        // Declarations need only the API server; the DaemonSet and Deployments need the nodes too.
+        dependsOn: isFoundation ? cluster.apiReadyResources : [...cluster.readyResources, ...foundation],
       });
       if (isFoundation) foundation.push(resource);
       created.set(`${object.kind}/${object.metadata.name}`, resource);

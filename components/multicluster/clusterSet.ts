@@ -99,7 +99,7 @@ export class ClusterSet extends pulumi.ComponentResource {
         // Only flomesh.io objects pass ErieCanal's webhooks; the access objects need its namespace,
         // and ClusterProperty (About API) needs nothing of ErieCanal at all.
         const dependsOn =
-          object.kind === "ClusterProperty" ? member.cluster.readyResources : [...member.cluster.readyResources, ...(member.erieCanal.namespaceReady ?? member.erieCanal.ready)];
+          object.kind === "ClusterProperty" ? member.cluster.apiReadyResources : [...member.cluster.apiReadyResources, ...(member.erieCanal.namespaceReady ?? member.erieCanal.ready)];
         const resource = createKubernetesResource(resourceName, object, { parent: this, provider, dependsOn });
         created.set(`${object.kind}/${object.metadata.name}`, resource);
       }

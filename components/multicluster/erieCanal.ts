@@ -66,7 +66,7 @@ export class ErieCanal extends pulumi.ComponentResource implements ErieCanalInst
     this.gatewayPort = s.gateway.httpPort;
 
     // Declarations need only the API server; workloads need the CNI (and cert-manager) as well.
-    const base = cluster.readyResources;
+    const declared = cluster.apiReadyResources;
     const foundation: pulumi.Resource[] = [];
     const created = new Map<string, pulumi.CustomResource>();
     for (const object of plan.objects) {
@@ -78,7 +78,11 @@ export class ErieCanal extends pulumi.ComponentResource implements ErieCanalInst
         provider: cluster.provider,
         // The namespace and CRDs come first; other declarations need the namespace (planned first);
         // workloads need every declaration.
-        dependsOn: isFoundation ? (object.kind === "Namespace" || object.kind === "CustomResourceDefinition" ? base : [...base, foundation[0]!]) : [...base, ...after, ...foundation],
+        dependsOn: isFoundation
+          ? object.kind === "Namespace" || object.kind === "CustomResourceDefinition"
+            ? declared
+            : [...declared, foundation[0]!]
+          : [...cluster.readyResources, ...after, ...foundation],
         ...(ignoreChanges ? { ignoreChanges } : {}),
       });
       if (isFoundation) foundation.push(resource);

@@ -59,7 +59,7 @@ export class MultiClusterService extends pulumi.ComponentResource {
       const kind = `${object["apiVersion"]}/${object["kind"]}`;
       if (kind === "v1/Namespace") {
         // Retained: the namespace may hold the application's own objects.
-        namespaces.set(cluster, createKubernetesResource(resourceName, object, { ...base, dependsOn: member.cluster.readyResources, retainOnDelete: true }));
+        namespaces.set(cluster, createKubernetesResource(resourceName, object, { ...base, dependsOn: member.cluster.apiReadyResources, retainOnDelete: true }));
       } else if (kind === "v1/Service") {
         created.push(createKubernetesResource(resourceName, object, { ...base, dependsOn: [namespaces.get(cluster)!] }));
       } else {
