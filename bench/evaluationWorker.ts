@@ -2,7 +2,7 @@
  * One evaluation in its own process, so peak memory belongs to that run alone:
  * - `kit C S FILE` synthesizes a generated stack of C clusters and S services with the real
  *   program and records the registrations in FILE (after the clock stops);
- * - `floor R` registers R minimal resources directly with the SDK;
+ * - `floor R` registers R resources in all (the stack included), each minimal, directly with the SDK;
  * - `replay FILE` registers the recorded resources again, directly with the SDK (`replay.ts`).
  * Prints `{ ms, resources, peakMiB }` as the last line.
  */
@@ -29,13 +29,16 @@ async function main(): Promise<void> {
     resources = (await synthesize(defineStack, { stack: "bench", config: generatedStackConfig({ clusters: Number(args[0]), services: Number(args[1]) }) })).resources;
   } else if (mode === "replay") {
     resources = (await synthesize(() => void replayResources(recorded), { stack: "bench" })).resources;
-  } else {
+  } else if (mode === "floor") {
     const count = Number(args[0]);
     resources = (
       await synthesize(() => {
-        for (let i = 0; i < count; i++) new FloorResource(`r${i}`, { index: i, tags: { owner: "bench" } });
+        // The stack itself is the first registration, as in the kit's count.
+        for (let i = 1; i < count; i++) new FloorResource(`r${i}`, { index: i, tags: { owner: "bench" } });
       }, { stack: "bench" })
     ).resources;
+  } else {
+    throw new Error(`unknown mode ${mode}: use kit, floor or replay`);
   }
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const peakMiB = process.resourceUsage().maxRSS / 1024;

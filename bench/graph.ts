@@ -7,6 +7,27 @@
  */
 import type { SynthResource } from "../synth/engine";
 
+/** The layers a deployment must go through, in order; the minimum critical path is one step each. */
+export const DEPLOYMENT_LAYERS = ["network", "cluster", "CNI", "multi-cluster controller", "custom resources"] as const;
+
+/** One of `DEPLOYMENT_LAYERS`. */
+export type DeploymentLayer = (typeof DEPLOYMENT_LAYERS)[number];
+
+/** The layer of each kit component (a resource belongs to the layer of its nearest kit ancestor). */
+const COMPONENT_LAYERS: Record<string, DeploymentLayer> = {
+  "canalkit:network:ClusterNetwork": "network",
+  "canalkit:multicluster:ClusterSetNetwork": "network",
+  "canalkit:cluster:EksCluster": "cluster",
+  "canalkit:cluster:ExistingCluster": "cluster",
+  "canalkit:cni:Canal": "CNI",
+  "canalkit:tls:CertManager": "multi-cluster controller",
+  "canalkit:multicluster:ErieCanal": "multi-cluster controller",
+  "canalkit:multicluster:OsmEdge": "multi-cluster controller",
+  "canalkit:multicluster:ClusterSet": "custom resources",
+  "canalkit:multicluster:MultiClusterService": "custom resources",
+  "canalkit:multicluster:NorthSouthGateway": "custom resources",
+};
+
 /** The shape of a deployment graph. */
 export interface GraphShape {
   resources: number;
@@ -15,6 +36,10 @@ export interface GraphShape {
   width: number;
   /** The longest chain, first to last, as `type name`. */
   chain: string[];
+  /** The layer of each step of the chain. */
+  chainLayers: (DeploymentLayer | "other")[];
+  /** The fewest steps the layers allow: one per layer. */
+  minimum: number;
 }
 
 /** Measures a stack's deployment graph. */
@@ -63,7 +88,18 @@ export function graphShape(resources: SynthResource[]): GraphShape {
   for (const r of customs) if ((depth.get(r.urn) ?? 0) > (depth.get(end!) ?? 0)) end = r.urn;
   const chain: string[] = [];
   for (let at: string | undefined = end; at; at = via.get(at)) chain.unshift(`${byUrn.get(at)!.type} ${byUrn.get(at)!.name}`);
+  const chainLayers: (DeploymentLayer | "other")[] = [];
+  for (let at: string | undefined = end; at; at = via.get(at)) chainLayers.unshift(layerOf(at, byUrn));
   const perDepth = new Map<number, number>();
   for (const d of depth.values()) perDepth.set(d, (perDepth.get(d) ?? 0) + 1);
-  return { resources: customs.length, edges, criticalPath: chain.length, width: Math.max(0, ...perDepth.values()), chain };
+  return { resources: customs.length, edges, criticalPath: chain.length, width: Math.max(0, ...perDepth.values()), chain, chainLayers, minimum: DEPLOYMENT_LAYERS.length };
+}
+
+/** The layer of a resource: that of its nearest ancestor that is a kit component. */
+function layerOf(urn: string, byUrn: Map<string, SynthResource>): DeploymentLayer | "other" {
+  for (let at = byUrn.get(urn); at; at = at.parent ? byUrn.get(at.parent) : undefined) {
+    const layer = COMPONENT_LAYERS[at.type];
+    if (layer) return layer;
+  }
+  return "other";
 }

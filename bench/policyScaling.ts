@@ -5,11 +5,10 @@
 import { runPolicies } from "../policies/offline";
 import { synthesize } from "../synth/engine";
 import { defineStack } from "../stacks/program";
-import { generatedStackConfig } from "./environments";
+import { generatedStackConfig, type EnvironmentSize } from "./environments";
 
 /** One measurement. */
-export interface PolicySample {
-  clusters: number;
+export interface PolicySample extends EnvironmentSize {
   resources: number;
   ms: number;
   violations: number;
@@ -20,12 +19,12 @@ export interface PolicySample {
  * each run from a collected heap when `--expose-gc` is on), so no size is charged for JIT warm-up or
  * for the garbage of another.
  */
-export async function measurePolicies(sizes: number[]): Promise<PolicySample[]> {
+export async function measurePolicies(sizes: EnvironmentSize[]): Promise<PolicySample[]> {
   const stacks = [];
-  for (const clusters of sizes) stacks.push({ clusters, resources: (await synthesize(defineStack, { stack: "bench", config: generatedStackConfig(clusters) })).resources });
+  for (const size of sizes) stacks.push({ ...size, resources: (await synthesize(defineStack, { stack: "bench", config: generatedStackConfig(size) })).resources });
   for (const { resources } of stacks) for (let warm = 0; warm < 2; warm++) await runPolicies(resources, { environment: "prod" });
   const samples: PolicySample[] = [];
-  for (const { clusters, resources } of stacks) {
+  for (const { clusters, services, resources } of stacks) {
     let best = Infinity;
     let violations = 0;
     for (let run = 0; run < 5; run++) {
@@ -35,7 +34,7 @@ export async function measurePolicies(sizes: number[]): Promise<PolicySample[]> 
       best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e6);
       violations = report.violations.length;
     }
-    samples.push({ clusters, resources: resources.length, ms: best, violations });
+    samples.push({ clusters, services, resources: resources.length, ms: best, violations });
   }
   return samples;
 }
@@ -43,8 +42,8 @@ export async function measurePolicies(sizes: number[]): Promise<PolicySample[]> 
 /** The samples as a Markdown table. */
 export function policyTable(samples: PolicySample[]): string {
   return [
-    "| clusters | resources | pack ms | µs per resource | violations |",
-    "|---|---|---|---|---|",
-    ...samples.map((s) => `| ${s.clusters} | ${s.resources} | ${s.ms.toFixed(1)} | ${((s.ms * 1000) / s.resources).toFixed(1)} | ${s.violations} |`),
+    "| clusters | services | resources | pack ms | µs per resource | violations |",
+    "|---|---|---|---|---|---|",
+    ...samples.map((s) => `| ${s.clusters} | ${s.services} | ${s.resources} | ${s.ms.toFixed(1)} | ${((s.ms * 1000) / s.resources).toFixed(1)} | ${s.violations} |`),
   ].join("\n");
 }

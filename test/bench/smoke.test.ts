@@ -1,35 +1,48 @@
 import { describe, expect, it } from "vitest";
-import { evaluationTable, measureEvaluation } from "../../bench/evaluation";
-import { graphShape } from "../../bench/graph";
-import { measurePolicies, policyTable } from "../../bench/policyScaling";
-import { runSynth } from "../../synth/runStack";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { controllerTable, measureControllerSet } from "../../bench/controllers";
+import { evaluationTable, measureEvaluation } from "../../bench/evaluation";
+import { DEPLOYMENT_LAYERS, graphShape } from "../../bench/graph";
+import { measurePolicies, policyTable } from "../../bench/policyScaling";
+import { runSynth } from "../../synth/runStack";
 
 describe("benchmark smoke run (tiny sizes; no timing is asserted)", () => {
-  it("evaluates the kit and the floor program with the same resource count", () => {
-    const [sample] = measureEvaluation([1]);
+  it("evaluates the kit and both floors with the same resource count", () => {
+    const [sample] = measureEvaluation([{ clusters: 1, services: 1 }]);
     expect(sample!.resources).toBeGreaterThan(50);
-    expect(sample!.kitMs).toBeGreaterThan(0);
-    expect(sample!.floorMs).toBeGreaterThan(0);
-    expect(evaluationTable([sample!])).toContain(`| 1 | ${sample!.resources} |`);
+    for (const cost of [sample!.kit, sample!.sameResources, sample!.minimal]) expect(cost.ms).toBeGreaterThan(0);
+    expect(evaluationTable([sample!])).toContain(`| 1 | 1 | ${sample!.resources} |`);
+  }, 180_000);
+
+  it("runs the policy pack over generated stacks with and without services", async () => {
+    const samples = await measurePolicies([{ clusters: 1, services: 0 }, { clusters: 2, services: 2 }]);
+    expect(samples[1]!.resources).toBeGreaterThan(samples[0]!.resources);
+    expect(policyTable(samples)).toContain(`| 2 | 2 | ${samples[1]!.resources} |`);
   }, 120_000);
 
-  it("runs the policy pack over generated stacks", async () => {
-    const samples = await measurePolicies([1]);
-    expect(samples[0]!.resources).toBeGreaterThan(50);
-    expect(policyTable(samples)).toContain(`| 1 | ${samples[0]!.resources} |`);
-  }, 120_000);
+  it("counts the controllers' requests: no-op up asks nothing, refresh only reads, one change writes once per exporter", async () => {
+    const sample = await measureControllerSet(6, 3);
+    expect(sample.firstUp.writes).toBe(0);
+    expect(sample.noOpUp.reads + sample.noOpUp.writes).toBe(0);
+    // One import per service, two reads per member other than the control plane.
+    expect(sample.refresh).toMatchObject({ reads: 6 + 2 * 2, writes: 0 });
+    expect(sample.oneChanged).toMatchObject({ updated: 1, writes: 2 });
+    expect(controllerTable([sample])).toContain("| 6 | 3 |");
+  }, 60_000);
 
-  it("measures the prod deployment graph: a chain from IAM to the service verification, no cycle", async () => {
+  it("measures the prod deployment graph: layers in order, no step back to an earlier layer, no cycle", async () => {
     const run = await runSynth({ stack: "prod", outDir: mkdtempSync(join(tmpdir(), "canalkit-graph-")) });
     const shape = graphShape(run.result.resources);
     expect(shape.criticalPath).toBe(shape.chain.length);
-    expect(shape.chain[0]).toMatch(/^aws:/);
+    expect(shape.minimum).toBe(DEPLOYMENT_LAYERS.length);
     expect(shape.chain.at(-1)).toMatch(/ExportReconciler/);
-    // The declarations of ErieCanal do not wait for the CNI any more.
-    expect(shape.chain.some((step) => step.includes("erie-canal-namespace"))).toBe(false);
+    const order = shape.chainLayers.map((layer) => DEPLOYMENT_LAYERS.indexOf(layer as (typeof DEPLOYMENT_LAYERS)[number]));
+    expect(order).not.toContain(-1);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    // Declarations wait for the control plane only: no namespace, CRD or RBAC object is on the path.
+    expect(shape.chain.some((step) => /CustomResourceDefinition|Namespace |ClusterRole|erie-canal-namespace/.test(step))).toBe(false);
     expect(shape.width).toBeGreaterThan(10);
   }, 120_000);
 });
