@@ -34,8 +34,9 @@ function workerCommand(): string[] {
   return existsSync(built) ? [built] : ["-r", "ts-node/register/transpile-only", join(__dirname, "evaluationWorker.ts")];
 }
 
-function runWorker(args: string[]): ProgramCost & { resources: number } {
-  const out = execFileSync(process.execPath, [...workerCommand(), ...args], { encoding: "utf8", maxBuffer: 1 << 20 });
+function runWorker(args: string[], warm = false): ProgramCost & { resources: number } {
+  const env = { ...process.env, WARM: warm ? "1" : "0" };
+  const out = execFileSync(process.execPath, [...workerCommand(), ...args], { encoding: "utf8", maxBuffer: 1 << 20, env });
   return JSON.parse(out.trim().split("\n").pop()!);
 }
 
@@ -76,6 +77,38 @@ export function measureEvaluation(sizes: EnvironmentSize[]): EvaluationSample[] 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A second evaluation in the same process: what is left once first-run costs are paid. */
+export interface WarmSample extends EnvironmentSize {
+  resources: number;
+  kitMs: number;
+  sameResourcesMs: number;
+  minimalMs: number;
+}
+
+/** Measures each program's second evaluation in one process (best of `runs`) for one size. */
+export function measureWarm({ clusters, services }: EnvironmentSize, runs = 3): WarmSample {
+  const dir = mkdtempSync(join(tmpdir(), "canalkit-bench-"));
+  try {
+    const recorded = join(dir, "resources.json");
+    const first = runWorker(["kit", String(clusters), String(services), recorded]);
+    const kit = best(runs, () => runWorker(["kit", String(clusters), String(services)], true));
+    const sameResources = best(runs, () => runWorker(["replay", recorded], true));
+    const minimal = best(runs, () => runWorker(["floor", String(first.resources)], true));
+    return { clusters, services, resources: first.resources, kitMs: kit.ms, sameResourcesMs: sameResources.ms, minimalMs: minimal.ms };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The warm measurement as a one-row Markdown table. */
+export function warmTable(s: WarmSample): string {
+  return [
+    "| clusters | services | resources | kit ms | same-resources floor ms | minimal floor ms | kit / same-resources | kit / minimal |",
+    "|---|---|---|---|---|---|---|---|",
+    `| ${s.clusters} | ${s.services} | ${s.resources} | ${s.kitMs.toFixed(0)} | ${s.sameResourcesMs.toFixed(0)} | ${s.minimalMs.toFixed(0)} | **${(s.kitMs / s.sameResourcesMs).toFixed(2)}** | ${(s.kitMs / s.minimalMs).toFixed(2)} |`,
+  ].join("\n");
 }
 
 /** The results as a Markdown table with both ratios. */

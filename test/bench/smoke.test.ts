@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { controllerTable, measureControllerSet } from "../../bench/controllers";
-import { evaluationTable, measureEvaluation } from "../../bench/evaluation";
+import { evaluationTable, measureEvaluation, measureWarm, warmTable } from "../../bench/evaluation";
 import { DEPLOYMENT_LAYERS, graphShape } from "../../bench/graph";
 import { measurePolicies, policyTable } from "../../bench/policyScaling";
 import { runSynth } from "../../synth/runStack";
@@ -14,6 +14,10 @@ describe("benchmark smoke run (tiny sizes; no timing is asserted)", () => {
     expect(sample!.resources).toBeGreaterThan(50);
     for (const cost of [sample!.kit, sample!.sameResources, sample!.minimal]) expect(cost.ms).toBeGreaterThan(0);
     expect(evaluationTable([sample!])).toContain(`| 1 | 1 | ${sample!.resources} |`);
+    // The second evaluation in one process registers the same stack again.
+    const warm = measureWarm({ clusters: 1, services: 1 }, 1);
+    expect(warm.resources).toBe(sample!.resources);
+    expect(warmTable(warm)).toContain(`| 1 | 1 | ${sample!.resources} |`);
   }, 180_000);
 
   it("runs the policy pack over generated stacks with and without services", async () => {
