@@ -45,7 +45,7 @@ async function evaluate(mode: string | undefined, args: string[], recorded: Synt
 async function main(): Promise<void> {
   const [mode, ...args] = process.argv.slice(2);
   const recorded: SynthResource[] = mode === "replay" ? JSON.parse(readFileSync(args[0]!, "utf8")) : [];
-  if (process.env["WARM"] === "1") await evaluate(mode, args.slice(0, 2), recorded);
+  if (process.env["WARM"] === "1") await evaluate(mode, args, recorded);
   const start = process.hrtime.bigint();
   const resources = await evaluate(mode, args, recorded);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;

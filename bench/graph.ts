@@ -87,9 +87,11 @@ export function graphShape(resources: SynthResource[]): GraphShape {
   let end = customs[0]?.urn;
   for (const r of customs) if ((depth.get(r.urn) ?? 0) > (depth.get(end!) ?? 0)) end = r.urn;
   const chain: string[] = [];
-  for (let at: string | undefined = end; at; at = via.get(at)) chain.unshift(`${byUrn.get(at)!.type} ${byUrn.get(at)!.name}`);
   const chainLayers: (DeploymentLayer | "other")[] = [];
-  for (let at: string | undefined = end; at; at = via.get(at)) chainLayers.unshift(layerOf(at, byUrn));
+  for (let at: string | undefined = end; at; at = via.get(at)) {
+    chain.unshift(`${byUrn.get(at)!.type} ${byUrn.get(at)!.name}`);
+    chainLayers.unshift(layerOf(at, byUrn));
+  }
   const perDepth = new Map<number, number>();
   for (const d of depth.values()) perDepth.set(d, (perDepth.get(d) ?? 0) + 1);
   return { resources: customs.length, edges, criticalPath: chain.length, width: Math.max(0, ...perDepth.values()), chain, chainLayers, minimum: DEPLOYMENT_LAYERS.length };
