@@ -29,10 +29,61 @@ export interface SynthResource {
   inputs: Record<string, unknown>;
   /** URNs this resource depends on (explicit `dependsOn` and those implied by its inputs). */
   dependsOn: string[];
-  /** Options the engine would honour that policies and diffs care about. */
-  options: { ignoreChanges: string[]; retainOnDelete: boolean; protect: boolean; deleteBeforeReplace: boolean };
-  /** Deterministic fake id given by the offline engine (`null` for components). */
+  /**
+   * What the engine holds as the resource's outputs, secrets replaced by `"[secret]"` and values
+   * only known after deployment by `"[unknown]"`: for a custom resource the provider's state, for a
+   * component exactly what it passed to `registerOutputs` (stack policies read these).
+   */
+  outputs: Record<string, unknown>;
+  /** The resource options that change what the engine does with the resource. */
+  options: SynthResourceOptions;
+  /** Deterministic fake id given by the offline engine (`null` for components and in preview). */
   id: string | null;
+}
+
+/** Resource options as the engine receives them. */
+export interface SynthResourceOptions {
+  ignoreChanges: string[];
+  retainOnDelete: boolean;
+  protect: boolean;
+  deleteBeforeReplace: boolean;
+  /** URN of the resource whose deletion also deletes this one, or `null`. */
+  deletedWith: string | null;
+  /** Aliases: URNs, or specs naming the parts of the old URN that differ. */
+  aliases: (string | { name?: string; type?: string; stack?: string; project?: string; parent?: string | null })[];
+  replaceOnChanges: string[];
+  additionalSecretOutputs: string[];
+}
+
+/**
+ * One resource in the engine's wire form (secrets as secret objects, unknowns as the unknown
+ * sentinel), as the engine would hand it to a policy pack. Kept in memory only: it holds secret
+ * values, so it is never written.
+ */
+export interface EngineResource {
+  urn: string;
+  type: string;
+  name: string;
+  parent: string;
+  custom: boolean;
+  /** `urn::id` of the explicit provider, or `""`. */
+  provider: string;
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+  /** What `Analyze` (resource policies) gets: the inputs the program registered. */
+  inputs: Record<string, unknown>;
+  /** What `AnalyzeStack` (stack policies) gets: the outputs after registration. */
+  outputs: Record<string, unknown>;
+  options: SynthResourceOptions;
+}
+
+const engineViews = new WeakMap<SynthResult, EngineResource[]>();
+
+/** The engine's view of a synth result (in memory only; carries secrets in their wire form). */
+export function engineResources(result: SynthResult): EngineResource[] {
+  const view = engineViews.get(result);
+  if (!view) throw new Error("this synth result carries no engine view (it was not produced by synthesize in this process)");
+  return view;
 }
 
 /** What a program run produced. */
@@ -59,6 +110,19 @@ export interface SynthOptions {
   lookups?: OfflineLookups;
   /** Run as a preview (`pulumi preview`) rather than an update. Default false. */
   preview?: boolean;
+  /**
+   * Names the config key a refused registration comes from, if any (for example the two service
+   * entries that give two resources one URN). Returns text to append to the error, or undefined.
+   */
+  explainRegistration?: (resource: { type: string; name: string; urn: string }) => string | undefined;
+}
+
+/** A program the engine would refuse: duplicate URNs, unknown parents, providers or dependencies. */
+export class EngineRefusal extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EngineRefusal";
+  }
 }
 
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -104,38 +168,180 @@ export function maskWireValue(value: unknown): unknown {
   }
 }
 
-/** Records every registration before the SDK's mock monitor answers it. */
+/** Drops the engine's internal keys (`__provider`, …) at every level, as it does for analyzers. */
+function withoutInternalKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutInternalKeys);
+  if (value === null || typeof value !== "object") return value;
+  const obj = value as Record<string, unknown>;
+  if (obj[SIG_KEY] !== undefined) {
+    return obj[SIG_KEY] === SECRET_SIG ? { ...obj, value: withoutInternalKeys(obj["value"]) } : obj;
+  }
+  return Object.fromEntries(Object.entries(obj).filter(([k, v]) => !k.startsWith("__") && v !== undefined).map(([k, v]) => [k, withoutInternalKeys(v)]));
+}
+
+const isWireSecret = (v: unknown) => typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+
+/** Alias specs and URNs as the request carries them. */
+function aliasesOf(req: any): SynthResourceOptions["aliases"] {
+  const out: SynthResourceOptions["aliases"] = [];
+  for (const a of req.getAliasesList?.() ?? []) {
+    if (a.hasUrn?.() && a.getUrn()) {
+      out.push(a.getUrn());
+      continue;
+    }
+    const spec = a.getSpec?.();
+    if (!spec) continue;
+    const entry: { name?: string; type?: string; stack?: string; project?: string; parent?: string | null } = {};
+    if (spec.getName()) entry.name = spec.getName();
+    if (spec.getType()) entry.type = spec.getType();
+    if (spec.getStack()) entry.stack = spec.getStack();
+    if (spec.getProject()) entry.project = spec.getProject();
+    if (spec.getNoparent?.()) entry.parent = null;
+    else if (spec.getParenturn?.()) entry.parent = spec.getParenturn();
+    out.push(entry);
+  }
+  return out;
+}
+
+/**
+ * Records every registration before the SDK's mock monitor answers it, and refuses what the
+ * engine refuses: a URN registered twice, a parent, provider or dependency that was never
+ * registered.
+ */
 class RecordingMonitor extends MockMonitor {
   readonly records: SynthResource[] = [];
+  readonly engine: EngineResource[] = [];
+  private readonly byUrn = new Map<string, { record: SynthResource; engine: EngineResource }>();
+  /** Refusals, in order; the first one fails the run. */
+  readonly refusals: EngineRefusal[] = [];
+
+  constructor(
+    mocks: ConstructorParameters<typeof MockMonitor>[0],
+    private readonly explain: SynthOptions["explainRegistration"],
+  ) {
+    super(mocks);
+  }
+
+  private refuse(message: string, resource: { type: string; name: string; urn: string }): EngineRefusal {
+    const hint = this.explain?.(resource);
+    const refusal = new EngineRefusal(hint ? `${message} ${hint}` : message);
+    this.refusals.push(refusal);
+    return refusal;
+  }
+
+  /** The engine's checks on a registration, before it is answered. */
+  private check(req: any, urn: string): EngineRefusal | undefined {
+    const resource = { type: req.getType(), name: req.getName(), urn };
+    if (this.byUrn.has(urn)) {
+      return this.refuse(`Duplicate resource URN '${urn}': two resources of type ${resource.type} are named '${resource.name}' under the same parent; the engine refuses this at preview. Give each a distinct name.`, resource);
+    }
+    const parent: string = req.getParent();
+    if (parent && !this.byUrn.has(parent)) return this.refuse(`Resource '${urn}' names a parent that was never registered: '${parent}'.`, resource);
+    const provider: string = req.getProvider();
+    if (provider) {
+      const providerUrn = provider.split("::").slice(0, -1).join("::");
+      const known = this.byUrn.get(providerUrn);
+      if (!known) return this.refuse(`Resource '${urn}' uses a provider that was never registered: '${providerUrn}'.`, resource);
+      if (!known.record.type.startsWith("pulumi:providers:")) return this.refuse(`Resource '${urn}' uses '${providerUrn}' as its provider, but that is a ${known.record.type}, not a provider.`, resource);
+    }
+    for (const dep of req.getDependenciesList() as string[]) {
+      if (!this.byUrn.has(dep)) return this.refuse(`Resource '${urn}' depends on a resource that was never registered: '${dep}'.`, resource);
+    }
+    const deletedWith: string = req.getDeletedwith?.() ?? "";
+    if (deletedWith && !this.byUrn.has(deletedWith)) return this.refuse(`Resource '${urn}' is deletedWith a resource that was never registered: '${deletedWith}'.`, resource);
+    return undefined;
+  }
 
   override async registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {
+    const urn: string = (this as any).newUrn(req.getParent(), req.getType(), req.getName());
+    const refusal = this.check(req, urn);
+    if (refusal) {
+      callback(refusal, undefined);
+      return;
+    }
+    const wireInputs = withoutInternalKeys(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
     const inputs = maskWireValue(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
     const parent: string = req.getParent();
     const provider: string = req.getProvider();
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap?.().forEach((deps: any, key: string) => {
+      const urns = deps.getUrnsList() as string[];
+      if (urns.length > 0) propertyDependencies[key] = urns;
+    });
+    const options: SynthResourceOptions = {
+      ignoreChanges: req.getIgnorechangesList(),
+      retainOnDelete: Boolean(req.getRetainondelete?.()),
+      protect: Boolean(req.getProtect?.()),
+      deleteBeforeReplace: Boolean(req.getDeletebeforereplace?.()),
+      deletedWith: req.getDeletedwith?.() || null,
+      aliases: aliasesOf(req),
+      replaceOnChanges: req.getReplaceonchangesList?.() ?? [],
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList?.() ?? [],
+    };
+    // Registered before the answer so that a second registration of the URN is refused even while
+    // the first is still being answered.
+    const custom: boolean = req.getCustom();
+    const record: SynthResource = {
+      urn,
+      type: req.getType(),
+      name: req.getName(),
+      parent: parent || null,
+      custom,
+      provider: provider || null,
+      inputs,
+      outputs: {},
+      dependsOn: [...new Set<string>(req.getDependenciesList())],
+      options,
+      id: null,
+    };
+    const engine: EngineResource = {
+      urn,
+      type: record.type,
+      name: record.name,
+      parent: parent ?? "",
+      custom,
+      provider: provider ?? "",
+      dependencies: record.dependsOn,
+      propertyDependencies,
+      inputs: wireInputs,
+      outputs: custom ? {} : wireInputs,
+      options,
+    };
+    this.byUrn.set(urn, { record, engine });
     return super.registerResource(req, (err: any, resp: any) => {
       if (!err) {
-        const custom: boolean = req.getCustom();
         const id: string = resp.getId();
-        this.records.push({
-          urn: resp.getUrn(),
-          type: req.getType(),
-          name: req.getName(),
-          parent: parent || null,
-          custom,
-          provider: provider || null,
-          inputs,
-          dependsOn: [...new Set<string>(req.getDependenciesList())],
-          options: {
-            ignoreChanges: req.getIgnorechangesList(),
-            retainOnDelete: Boolean(req.getRetainondelete?.()),
-            protect: Boolean(req.getProtect?.()),
-            deleteBeforeReplace: Boolean(req.getDeletebeforereplace?.()),
-          },
-          id: custom && id ? id : null,
-        });
+        record.id = custom && id ? id : null;
+        if (custom) {
+          // The provider's state; a property that was a secret input stays a secret output.
+          const state = withoutInternalKeys(resp.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+          for (const [k, v] of Object.entries(wireInputs)) {
+            if (isWireSecret(v) && k in state && !isWireSecret(state[k])) state[k] = { [SIG_KEY]: SECRET_SIG, value: state[k] };
+          }
+          engine.outputs = state;
+          record.outputs = maskWireValue(state) as Record<string, unknown>;
+        } else {
+          // Until registerOutputs arrives a component's outputs are its inputs, as the engine has them.
+          record.outputs = inputs;
+        }
+        this.records.push(record);
+        this.engine.push(engine);
+      } else {
+        this.byUrn.delete(urn);
       }
       callback(err, resp);
     });
+  }
+
+  override registerResourceOutputs(req: any, callback: (err: any, resp: any) => void): void {
+    // The engine replaces a component's outputs with exactly what registerOutputs passed.
+    const known = this.byUrn.get(req.getUrn());
+    if (known) {
+      const wire = req.getOutputs()?.toJavaScript() ?? {};
+      known.engine.outputs = withoutInternalKeys(wire) as Record<string, unknown>;
+      known.record.outputs = maskWireValue(wire) as Record<string, unknown>;
+    }
+    super.registerResourceOutputs(req, callback);
   }
 }
 
@@ -144,6 +350,8 @@ async function resolvePlain(value: unknown): Promise<unknown> {
   if (pulumi.Output.isInstance(value)) {
     const o = value as pulumi.Output<unknown>;
     if (await pulumi.isSecret(o)) return SECRET_PLACEHOLDER;
+    // An apply on an unknown never runs (preview): waiting on it would never end.
+    if (!(await (o as unknown as { isKnown: Promise<boolean> }).isKnown)) return UNKNOWN_PLACEHOLDER;
     return resolvePlain(await new Promise((resolve) => o.apply(resolve)));
   }
   if (value instanceof Promise) return resolvePlain(await value);
@@ -178,8 +386,9 @@ export async function synthesize(
   const warnings: string[] = [];
   const failures: unknown[] = [];
 
-  const monitor: RecordingMonitor = new RecordingMonitor({
-    newResource: (args) => offlineResourceState(args, { stack, project }),
+  const monitor: RecordingMonitor = new RecordingMonitor(
+    {
+    newResource: (args) => offlineResourceState(args, { stack, project, preview: options.preview ?? false }),
     call: (args): Record<string, unknown> => {
       try {
         return answerInvoke(args, monitor.records, lookups);
@@ -189,7 +398,9 @@ export async function synthesize(
         throw err;
       }
     },
-  });
+  },
+    options.explainRegistration,
+  );
   pulumi.runtime.setMockOptions(monitor, project, stack, options.preview ?? false);
   // The same feature set `pulumi.runtime.setMocks` enables.
   const store = (pulumi.runtime as any).getStore?.() ?? (globalThis as any).globalStore;
@@ -224,13 +435,17 @@ export async function synthesize(
     } catch (err) {
       // Some SDK failures reject with an empty error after logging the real one.
       await settle();
+      if (monitor.refusals.length > 0) throw monitor.refusals[0];
       throw err instanceof Error && !err.message && failures.length > 0 ? failures[0] : err;
     }
     await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
     await settle();
+    if (monitor.refusals.length > 0) throw monitor.refusals[0];
     if (failures.length > 0) throw failures[0];
     const plainOutputs = ((await resolvePlain(returned ?? {})) ?? {}) as Record<string, unknown>;
-    return { resources: [...monitor.records], outputs: plainOutputs, warnings };
+    const result: SynthResult = { resources: [...monitor.records], outputs: plainOutputs, warnings };
+    engineViews.set(result, [...monitor.engine]);
+    return result;
   } finally {
     // A failed stack also rejects promises the SDK holds; let them land here, not in the next run.
     await settle();

@@ -59,10 +59,13 @@ function arnService(type: string): string {
  */
 export function offlineResourceState(
   args: MockResourceArgs,
-  ctx: { stack: string; project: string },
+  ctx: { stack: string; project: string; preview?: boolean },
 ): MockResourceResult {
   const inputs = (args.inputs ?? {}) as Record<string, unknown>;
   if (!args.custom) return { id: "", state: inputs };
+  // A preview of a new stack knows only the inputs: ids and computed outputs are unknown (the SDK
+  // reads an empty id and every property the state lacks as unknown when it runs as a preview).
+  if (ctx.preview) return { id: "", state: previewState(args, inputs, ctx) };
   const key = `${ctx.project}/${ctx.stack}/${args.type}/${args.name}`;
   const prefix = ID_PREFIXES[args.type];
   const id =
@@ -83,6 +86,18 @@ export function offlineResourceState(
     Object.assign(state, kubernetesComputed(args.type, inputs, key));
   }
   return { id, state };
+}
+
+/** What a provider's preview of a create returns: the inputs, with the names it fills in at check time. */
+function previewState(args: MockResourceArgs, inputs: Record<string, unknown>, ctx: { stack: string; project: string }): Record<string, unknown> {
+  const state: Record<string, unknown> = { ...inputs };
+  if (args.type.startsWith("kubernetes:") && typeof inputs["metadata"] === "object" && inputs["metadata"]) {
+    const metadata = { ...(inputs["metadata"] as Record<string, unknown>) };
+    // The Kubernetes provider auto-names in Check, so the name is known in a preview.
+    metadata["name"] ??= `${args.name}-${digest(`${ctx.project}/${ctx.stack}/${args.type}/${args.name}`, 8)}`;
+    state["metadata"] = metadata;
+  }
+  return state;
 }
 
 /** What the cluster fills in that later resources consume: a LoadBalancer Service's address. */

@@ -83,7 +83,7 @@ export async function runSynth(request: SynthRequest): Promise<SynthRun> {
   const written = await writeArtifacts(outDir, stack, result);
   // The program already validated the config; this reads the validated values back.
   const validated = validateStackConfig(raw);
-  const policyReport = await runPolicies(result.resources, {
+  const policyReport = await runPolicies(result, {
     environment: validated.environment,
     overrides: validated.policy.overrides,
     config: { "canalkit-internet-facing-load-balancers": { allowInternetFacing: validated.policy.allowInternetFacingLoadBalancers } },

@@ -87,7 +87,8 @@ export class EksCluster extends pulumi.ComponentResource implements KitCluster {
     validateNodeGroups("eks.nodeGroups", args.nodeGroups, plan.routing);
     const logging = args.logging ?? ["api", "audit", "authenticator"];
     const capabilities = clusterCapabilities({ isEks: true, topology: plan.routing.topology });
-    super("canalkit:cluster:EksCluster", name, {
+    // The facts stack policies read: registered as outputs too, since that is what the engine gives them.
+    const facts = {
       clusterName,
       region: args.region,
       kind: "eks",
@@ -100,7 +101,8 @@ export class EksCluster extends pulumi.ComponentResource implements KitCluster {
       logging,
       nodeGroups: args.nodeGroups.map((g) => ({ name: g.name, maxSize: g.maxSize })),
       controlPlaneReachesPods: capabilities.controlPlaneReachesPods,
-    }, opts);
+    };
+    super("canalkit:cluster:EksCluster", name, facts, opts);
     this.clusterName = clusterName;
     this.region = args.region;
     this.capabilities = capabilities;
@@ -214,7 +216,7 @@ export class EksCluster extends pulumi.ComponentResource implements KitCluster {
     this.readyResources = [this.cluster, this.kubeProxy, ...Object.values(this.nodeGroups)];
     this.provider = new k8s.Provider(kubernetesProviderName(clusterName), { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [this.cluster] });
 
-    this.registerOutputs({ clusterName, kubeconfig: this.kubeconfig, endpoint: this.cluster.endpoint });
+    this.registerOutputs({ ...facts, clusterName, kubeconfig: this.kubeconfig, endpoint: this.cluster.endpoint });
   }
 
   /**

@@ -76,7 +76,8 @@ export class ExistingCluster extends pulumi.ComponentResource implements KitClus
     }
     const nodePodCidrsAllocated = args.nodePodCidrsAllocated ?? !args.isEks;
     const capabilities = clusterCapabilities({ isEks: args.isEks, topology: args.topology, ...(args.controlPlaneReachesPods !== undefined ? { controlPlaneReachesPods: args.controlPlaneReachesPods } : {}) });
-    super("canalkit:cluster:ExistingCluster", name, {
+    // The facts stack policies read: registered as outputs too, since that is what the engine gives them.
+    const facts = {
       clusterName,
       region: args.region ?? null,
       kind: "existing",
@@ -87,7 +88,8 @@ export class ExistingCluster extends pulumi.ComponentResource implements KitClus
       podMtu: args.podMtu,
       nodePodCidrsAllocated,
       controlPlaneReachesPods: capabilities.controlPlaneReachesPods,
-    }, opts);
+    };
+    super("canalkit:cluster:ExistingCluster", name, facts, opts);
     this.clusterName = clusterName;
     this.region = args.region;
     this.isEks = args.isEks;
@@ -106,6 +108,6 @@ export class ExistingCluster extends pulumi.ComponentResource implements KitClus
     this.kubeconfig = pulumi.secret(args.kubeconfig);
     this.provider = new k8s.Provider(kubernetesProviderName(clusterName), { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this });
     if (args.removeAmazonVpcCni) this.readyResources.push(new DefaultCniRemoval(`${name}-remove-amazon-vpc-cni`, { cluster: this }, { parent: this }));
-    this.registerOutputs({ clusterName, kubeconfig: this.kubeconfig });
+    this.registerOutputs({ ...facts, clusterName, kubeconfig: this.kubeconfig });
   }
 }

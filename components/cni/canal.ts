@@ -32,7 +32,8 @@ export class Canal extends pulumi.ComponentResource {
     const { cluster, ...options } = args;
     const plan = planCanal(cluster.networkFacts, options);
     const s = plan.settings;
-    super("canalkit:cni:Canal", name, {
+    // The facts stack policies read: registered as outputs too, since that is what the engine gives them.
+    const facts = {
       clusterName: cluster.clusterName,
       topology: s.topology,
       vethMtu: s.podMtu,
@@ -43,7 +44,8 @@ export class Canal extends pulumi.ComponentResource {
       chainInsertMode: s.chainInsertMode,
       typha: s.typha,
       images: s.images,
-    }, opts);
+    };
+    super("canalkit:cni:Canal", name, facts, opts);
     this.plan = plan;
 
     const foundation: pulumi.Resource[] = [];
@@ -61,7 +63,7 @@ export class Canal extends pulumi.ComponentResource {
     }
     this.daemonSet = created.get("DaemonSet/canal") as k8s.apps.v1.DaemonSet;
     this.ready = [this.daemonSet, created.get("Deployment/calico-kube-controllers")!];
-    this.registerOutputs({ topology: s.topology, vethMtu: s.podMtu });
+    this.registerOutputs({ ...facts, topology: s.topology, vethMtu: s.podMtu });
   }
 }
 

@@ -77,12 +77,14 @@ export class ClusterSet extends pulumi.ComponentResource {
         ...(m.cluster.networkFacts.vpcCidr ? { vpcCidr: m.cluster.networkFacts.vpcCidr } : {}),
       })),
     });
-    super("canalkit:multicluster:ClusterSet", name, {
+    // The facts stack policies read: registered as outputs too, since that is what the engine gives them.
+    const facts = {
       name: plan.name,
       controlPlane: plan.controlPlane,
       namespace: plan.namespace,
       members: plan.members.map((m) => ({ name: m.name, key: m.key, clusterId: m.clusterId })),
-    }, opts);
+    };
+    super("canalkit:multicluster:ClusterSet", name, facts, opts);
     this.plan = plan;
     this.clusterKeys = Object.fromEntries(plan.members.map((m) => [m.name, m.key]));
     this.memberKubeconfigs = {};
@@ -141,6 +143,6 @@ export class ClusterSet extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [this.clusterResources[planned.name]!] });
       }
     }
-    this.registerOutputs({ clusterKeys: this.clusterKeys, memberKubeconfigs: this.memberKubeconfigs });
+    this.registerOutputs({ ...facts, clusterKeys: this.clusterKeys, memberKubeconfigs: this.memberKubeconfigs });
   }
 }

@@ -70,17 +70,19 @@ export class ClusterSetNetwork extends pulumi.ComponentResource {
       throw new CanalkitInputError("clusterSetNetwork.controlPlane", args.controlPlane, "is not one of the connected clusters", `use one of ${args.clusters.map((c) => c.clusterName).join(", ")}`);
     }
     const gatewayPort = args.gatewayPort ?? 80;
-    super("canalkit:multicluster:ClusterSetNetwork", name, {
+    // The facts stack policies read: registered as outputs too, since that is what the engine gives them.
+    const facts = {
       connectivity: args.connectivity,
       controlPlane: args.controlPlane,
       gatewayPort,
       clusters: args.clusters.map((c) => ({ name: c.clusterName, region: c.region, vpcCidr: c.vpcCidr, underlay: underlayClassFor(c.clusterName, args.connectivity, args.clusters) })),
-    }, opts);
+    };
+    super("canalkit:multicluster:ClusterSetNetwork", name, facts, opts);
     const tags = args.tags ?? {};
     if (args.connectivity === "vpc-peering") this.peer(name, args.clusters, tags);
     if (args.connectivity === "transit-gateway") this.transitGateways(name, args.clusters, tags);
     if (args.connectivity !== "internet") this.admit(name, args, gatewayPort, tags);
-    this.registerOutputs({});
+    this.registerOutputs({ ...facts });
   }
 
   /** Full-mesh peering, accepted in the peer's Region, with routes both ways. */

@@ -48,7 +48,8 @@ export class ErieCanal extends pulumi.ComponentResource implements ErieCanalInst
     const { cluster, after = [], ...options } = args;
     const plan = planErieCanal(cluster.capabilities, options);
     const s = plan.settings;
-    super("canalkit:multicluster:ErieCanal", name, {
+    // The facts stack policies read: registered as outputs too, since that is what the engine gives them.
+    const facts = {
       clusterName: cluster.clusterName,
       namespace: s.namespace,
       version: s.version,
@@ -60,7 +61,8 @@ export class ErieCanal extends pulumi.ComponentResource implements ErieCanalInst
       gatewayPort: s.gateway.httpPort,
       gatewayTls: s.gateway.tls !== undefined,
       certificateManager: s.certManager ? "cert-manager" : "archon",
-    }, opts);
+    };
+    super("canalkit:multicluster:ErieCanal", name, facts, opts);
     this.plan = plan;
     this.namespace = s.namespace;
     this.gatewayPort = s.gateway.httpPort;
@@ -97,6 +99,6 @@ export class ErieCanal extends pulumi.ComponentResource implements ErieCanalInst
     });
     this.ready = [created.get(`Deployment/${ERIECANAL_NAMES.manager}`)!, created.get(`Service/${ERIECANAL_NAMES.webhookService}`)!];
     this.namespaceReady = [created.get(`Namespace/${s.namespace}`)!];
-    this.registerOutputs({ namespace: this.namespace, gatewayHost: this.gatewayHost, gatewayPort: this.gatewayPort });
+    this.registerOutputs({ ...facts, namespace: this.namespace, gatewayHost: this.gatewayHost, gatewayPort: this.gatewayPort });
   }
 }

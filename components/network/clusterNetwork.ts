@@ -80,7 +80,9 @@ export class ClusterNetwork extends pulumi.ComponentResource {
     const clusterName = args.clusterName ?? name;
     // Planned before super(): bad input fails before anything is registered.
     const plan = planNetwork({ ...args, clusterName });
-    super("canalkit:network:ClusterNetwork", name, networkFacts(plan, args.region), opts);
+    // The facts stack policies read: registered as outputs too, since that is what the engine gives them.
+    const facts = networkFacts(plan, args.region);
+    super("canalkit:network:ClusterNetwork", name, facts, opts);
     this.plan = plan;
     this.routing = plan.routing;
     this.clusterName = clusterName;
@@ -176,6 +178,7 @@ export class ClusterNetwork extends pulumi.ComponentResource {
     if (args.flowLogs?.enabled) this.createFlowLogs(name, clusterName, vpc, args.flowLogs, tagged);
 
     this.registerOutputs({
+      ...facts,
       vpcId: this.vpcId,
       publicSubnetIds: this.publicSubnetIds,
       privateSubnetIds: this.privateSubnetIds,

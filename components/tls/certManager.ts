@@ -40,7 +40,9 @@ export class CertManager extends pulumi.ComponentResource {
     const webhook = webhookNetworking(args.cluster.capabilities, args.webhookHostPort ?? 9445);
     const plan = planCaIssuer(args.caIssuerName ?? "canalkit-ca");
     const version = args.version ?? DEFAULT_CERT_MANAGER_VERSION;
-    super("canalkit:tls:CertManager", name, { clusterName: args.cluster.clusterName, version, webhookHostNetwork: webhook.hostNetwork, webhookPort: webhook.port, caIssuerName: plan.issuerName }, opts);
+    // The facts stack policies read: registered as outputs too, since that is what the engine gives them.
+    const facts = { clusterName: args.cluster.clusterName, version, webhookHostNetwork: webhook.hostNetwork, webhookPort: webhook.port, caIssuerName: plan.issuerName };
+    super("canalkit:tls:CertManager", name, facts, opts);
     this.plan = plan;
     this.caIssuerName = plan.issuerName;
     const provider = args.cluster.provider;
@@ -59,6 +61,6 @@ export class CertManager extends pulumi.ComponentResource {
       previous = [resource];
     }
     this.ready = previous;
-    this.registerOutputs({ caIssuerName: this.caIssuerName });
+    this.registerOutputs({ ...facts, caIssuerName: this.caIssuerName });
   }
 }

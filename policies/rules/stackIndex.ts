@@ -2,11 +2,14 @@
  * One pass over a stack's resources that tells, for each resource, which canalkit cluster it
  * belongs to, and collects the facts the kit's components record. Stack policies use it so they
  * stay linear in the number of resources.
+ *
+ * Stack policies receive each resource's outputs (AnalyzeStack); for a component those are exactly
+ * what it passed to `registerOutputs`, so every fact read here is one the component registers.
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { clusterOfKubernetesProvider } from "../../components/cluster/providerName";
 
-/** The network facts a `ClusterNetwork` records (its inputs). */
+/** The network facts a `ClusterNetwork` registers as outputs. */
 export interface NetworkFacts {
   clusterName: string;
   region: string | null;

@@ -42,13 +42,19 @@ async function violations(resources: SynthResource[], policy: string, options: P
   return report.violations.filter((v) => v.policy === policy).map((v) => v.message);
 }
 
-/** Edits the inputs of the synthesized resources matching `pick`. */
+/**
+ * Edits the synthesized resources matching `pick` as a drifted or hand-written resource would look:
+ * its inputs, and for a component also the outputs it registered (what stack policies read).
+ */
 function edit(resources: SynthResource[], pick: (r: SynthResource) => boolean, change: (inputs: Record<string, any>) => void): SynthResource[] {
   return resources.map((r) => {
     if (!pick(r)) return r;
     const inputs = structuredClone(r.inputs) as Record<string, any>;
     change(inputs);
-    return { ...r, inputs };
+    if (r.custom) return { ...r, inputs };
+    const outputs = structuredClone(r.outputs) as Record<string, any>;
+    change(outputs);
+    return { ...r, inputs, outputs };
   });
 }
 
