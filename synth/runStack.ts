@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { runPolicies, writePolicyReport, type PolicyReport } from "../policies/offline";
+import { runPolicies, writePolicyReport, type PolicyReport, type PolicyRunOptions } from "../policies/offline";
 import { canalkitConfigObject, validateStackConfig } from "../stacks/config/validate";
 import { defineStack } from "../stacks/program";
 import { writeArtifacts } from "./artifacts";
@@ -76,18 +76,26 @@ export async function evaluateStack(request: SynthRequest): Promise<{ stack: str
   return { stack, raw, result };
 }
 
+/**
+ * How the stack's policy settings configure the pack: its environment, per-policy overrides and
+ * per-policy config (what `--policy-pack-config` would carry for the CLI).
+ */
+export function policyOptionsFor(raw: Record<string, unknown>): PolicyRunOptions {
+  // The program already validated the config; this reads the validated values back.
+  const validated = validateStackConfig(raw);
+  return {
+    environment: validated.environment,
+    overrides: validated.policy.overrides,
+    config: { "canalkit-internet-facing-load-balancers": { allowInternetFacing: validated.policy.allowInternetFacingLoadBalancers } },
+  };
+}
+
 /** Runs the stacks program for one stack offline and writes its artifacts. */
 export async function runSynth(request: SynthRequest): Promise<SynthRun> {
   const { stack, raw, result } = await evaluateStack(request);
   const outDir = resolve(request.outDir ?? "out");
   const written = await writeArtifacts(outDir, stack, result);
-  // The program already validated the config; this reads the validated values back.
-  const validated = validateStackConfig(raw);
-  const policyReport = await runPolicies(result, {
-    environment: validated.environment,
-    overrides: validated.policy.overrides,
-    config: { "canalkit-internet-facing-load-balancers": { allowInternetFacing: validated.policy.allowInternetFacingLoadBalancers } },
-  });
+  const policyReport = await runPolicies(result, policyOptionsFor(raw));
   written.push(writePolicyReport(join(outDir, stack), policyReport));
   return { stack, stackDir: join(outDir, stack), result, written, policyReport };
 }

@@ -1,13 +1,18 @@
 /**
  * The pack as the Pulumi CLI runs it: `pulumi preview --policy-pack policies` starts the SDK's
  * policy-pack runner in the pack's folder, reads the port it prints, and talks to it over the
- * `pulumirpc.Analyzer` gRPC service. This test does the same.
+ * `pulumirpc.Analyzer` gRPC service. This test does the same, and feeds it what the engine would
+ * send for the shipped stacks and the broken fixtures: the requests are built from the stacks' real
+ * registrations (inputs for Analyze; outputs, i.e. registerOutputs for components, for
+ * AnalyzeStack; secrets as secret objects). synth's policy report must say exactly what the pack says.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { join, resolve } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { canalkitPolicies } from "../../policies/api";
+import { analyzeRequests, analyzeStackRequest, canalkitPolicies, enforcementFor, runPolicies, type PolicyRunOptions, type PolicyViolation } from "../../policies/api";
+import { engineResources } from "../../synth/engine";
+import { evaluateStack, policyOptionsFor } from "../../synth/runStack";
 import { startFakeEngine, type FakeEngine } from "../support/fakeEngine";
 
 const analyzerproto = require("@pulumi/pulumi/proto/analyzer_pb.js");
@@ -111,4 +116,67 @@ describe("the policy pack over the Analyzer protocol", () => {
     const diags = (await call<any>("analyze", req)).getDiagnosticsList().map((d: any) => [d.getPolicyname(), d.getEnforcementlevel()]);
     expect(diags).toEqual([["canalkit-imdsv2-required", analyzerproto.EnforcementLevel.ADVISORY]]);
   });
+});
+
+const LEVELS: Record<string, number> = { advisory: analyzerproto.EnforcementLevel.ADVISORY, mandatory: analyzerproto.EnforcementLevel.MANDATORY, disabled: analyzerproto.EnforcementLevel.DISABLED };
+const LEVEL_NAMES = Object.fromEntries(Object.entries(LEVELS).map(([k, v]) => [v, k]));
+
+/** Configures the pack as the CLI would for a stack: every policy's level and config (schema defaults applied). */
+async function configureFor(options: PolicyRunOptions): Promise<void> {
+  const configure = new analyzerproto.ConfigureAnalyzerRequest();
+  for (const p of canalkitPolicies) {
+    const c = new analyzerproto.PolicyConfig();
+    c.setEnforcementlevel(LEVELS[enforcementFor(p, options.environment, options.overrides)]);
+    const defaults = Object.fromEntries(Object.entries((p.configSchema?.properties ?? {}) as Record<string, { default?: unknown }>).filter(([, s]) => s.default !== undefined).map(([k, s]) => [k, s.default]));
+    c.setProperties(structproto.Struct.fromJavaScript({ ...defaults, ...(options.config?.[p.name] ?? {}) }));
+    configure.getPolicyconfigMap().set(p.name, c);
+  }
+  await call("configure", configure);
+}
+
+/** Sends the engine's requests for a stack over gRPC; returns the pack's diagnostics in report form. */
+async function analyzeOverGrpc(requests: { stack: unknown; resources: unknown[] }, urns: string[]): Promise<Omit<PolicyViolation, "severity">[]> {
+  const out: Omit<PolicyViolation, "severity">[] = [];
+  const collect = (resp: any, urn: string) => {
+    for (const d of resp.getDiagnosticsList()) {
+      const prefix = `${d.getDescription()}\n`;
+      const message: string = d.getMessage();
+      out.push({ policy: d.getPolicyname(), enforcementLevel: LEVEL_NAMES[d.getEnforcementlevel()] as any, urn: d.getUrn() || urn, message: message.startsWith(prefix) ? message.slice(prefix.length) : message });
+    }
+  };
+  collect(await call("analyzeStack", requests.stack), "");
+  for (let i = 0; i < requests.resources.length; i++) collect(await call("analyze", requests.resources[i]), urns[i]!);
+  return out;
+}
+
+const key = (v: Omit<PolicyViolation, "severity">) => `${v.policy} ${v.enforcementLevel} ${v.urn} ${v.message}`;
+const fixtures = join(root, "test/fixtures");
+
+/** Each stack, and the mandatory policies it must be stopped by (none for the shipped stacks). */
+const STACKS: [string, { stack?: string; configFile?: string }, string[]][] = [
+  ["dev", { stack: "dev" }, []],
+  ["staging", { stack: "staging" }, []],
+  ["prod", { stack: "prod" }, []],
+  ["overlapping-vpcs", { configFile: join(fixtures, "Pulumi.overlapping-vpcs.yaml") }, ["canalkit-cidrs-do-not-overlap"]],
+  ["dev-override-mandatory", { configFile: join(fixtures, "Pulumi.dev-override-mandatory.yaml") }, ["canalkit-cidrs-do-not-overlap"]],
+  ["prod-plain-gateways", { configFile: join(fixtures, "Pulumi.prod-plain-gateways.yaml") }, ["canalkit-gateway-tls"]],
+  ["prod-internet-gateways", { configFile: join(fixtures, "Pulumi.prod-internet-gateways.yaml") }, ["canalkit-internet-facing-load-balancers"]],
+];
+
+describe("the pack, fed what the engine sends for real stacks, agrees with synth's policy report", () => {
+  it.each(STACKS)("%s", async (_name, request, mandatory) => {
+    const { raw, result } = await evaluateStack(request);
+    const options = policyOptionsFor(raw);
+    const resources = engineResources(result);
+    // Components reach AnalyzeStack with their registered outputs, not their inputs.
+    const network = resources.find((r) => r.type === "canalkit:network:ClusterNetwork");
+    expect(network?.outputs).toHaveProperty("vpcId");
+    expect(network?.outputs).toHaveProperty("vpcCidr");
+    await configureFor(options);
+    const fromPack = await analyzeOverGrpc({ stack: analyzeStackRequest(resources), resources: analyzeRequests(resources) }, resources.map((r) => r.urn));
+    const report = await runPolicies(result, options);
+    expect(report.violations.map(key).sort()).toEqual(fromPack.map(key).sort());
+    const stoppedBy = [...new Set(fromPack.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy))].sort();
+    expect(stoppedBy).toEqual([...mandatory].sort());
+  }, 60_000);
 });
