@@ -9,16 +9,18 @@ import { CanalkitInputError } from "../components/errors";
 import { StackConfigError } from "../stacks/config/validate";
 import { formatPolicySummary } from "../policies/offline";
 import { renderCounts, renderResourceTree, renderServices } from "../synth/summary";
+import { EngineRefusal } from "../synth/engine";
 import { evaluateStack, runSynth, type SynthRequest } from "../synth/runStack";
 import { buildTopologyModel } from "../synth/topology/model";
 import { renderTopologyDot } from "../synth/topology/dot";
 import { renderSvg } from "../synth/topology/svg";
 
 const USAGE = `usage:
-  canalkit synth [--stack NAME | --config FILE] [--out DIR] [--quiet]
+  canalkit synth [--stack NAME | --config FILE] [--out DIR] [--preview] [--quiet]
       Evaluate a stack offline (no cloud account, no network) and write DIR/<stack>/:
       resources.json, outputs.json, manifests/<cluster>/*.yaml, topology.svg, policy-report.json.
-      Exits 3 when a mandatory policy is violated.
+      Exits 3 when a mandatory policy is violated. --preview runs the program as \`pulumi preview\`
+      does: ids and computed outputs unknown (written as "[unknown]").
       Defaults: --stack dev, --out out.
   canalkit diagram [--stack NAME | --config FILE] [--out FILE.svg]
       Draw the stack's topology alone (regions, VPCs, clusters, gateways, cluster-set links and
@@ -47,6 +49,7 @@ function parseArgs(argv: string[]): Command {
     else if (flag === "--config") request.configFile = value();
     else if (flag === "--out") request.outDir = value();
     else if (flag === "--quiet") quiet = true;
+    else if (flag === "--preview") request.preview = true;
     else throw new UsageError(`unknown option ${flag}`);
   }
   if (request.stack && request.configFile) {
@@ -94,7 +97,7 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
     return 0;
   } catch (e) {
     // Bad input is the user's to fix: say what and where, without a stack trace.
-    if (e instanceof StackConfigError || e instanceof CanalkitInputError) {
+    if (e instanceof StackConfigError || e instanceof CanalkitInputError || e instanceof EngineRefusal) {
       err(`canalkit ${command.name}: ${e.message}`);
     } else if (e instanceof Error && /^(no stack|cannot read|.*not valid YAML|.*'config' must be)/.test(e.message)) {
       err(`canalkit ${command.name}: ${e.message}`);

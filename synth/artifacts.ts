@@ -33,6 +33,13 @@ export const writeResources: ArtifactWriter = async ({ stackDir, result }) => {
     custom: r.custom,
     provider: r.provider,
     ignoreChanges: r.options.ignoreChanges,
+    // The options that change what the engine does on update and delete.
+    protect: r.options.protect,
+    retainOnDelete: r.options.retainOnDelete,
+    deletedWith: r.options.deletedWith,
+    deleteBeforeReplace: r.options.deleteBeforeReplace,
+    aliases: r.options.aliases,
+    outputs: r.outputs,
   }));
   writeFileSync(join(stackDir, "resources.json"), JSON.stringify(rows, null, 2) + "\n");
   writeFileSync(join(stackDir, "outputs.json"), JSON.stringify(result.outputs, null, 2) + "\n");

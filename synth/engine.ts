@@ -214,6 +214,8 @@ class RecordingMonitor extends MockMonitor {
   private readonly byUrn = new Map<string, { record: SynthResource; engine: EngineResource }>();
   /** Refusals, in order; the first one fails the run. */
   readonly refusals: EngineRefusal[] = [];
+  /** Called on the first refusal: the refused resource's children would otherwise wait forever. */
+  onRefusal: (refusal: EngineRefusal) => void = () => undefined;
 
   constructor(
     mocks: ConstructorParameters<typeof MockMonitor>[0],
@@ -226,6 +228,7 @@ class RecordingMonitor extends MockMonitor {
     const hint = this.explain?.(resource);
     const refusal = new EngineRefusal(hint ? `${message} ${hint}` : message);
     this.refusals.push(refusal);
+    if (this.refusals.length === 1) this.onRefusal(refusal);
     return refusal;
   }
 
@@ -431,14 +434,20 @@ export async function synthesize(
     // Keep the program's own return value: the stack's resolved outputs no longer say what is secret.
     let returned: unknown;
     try {
-      await pulumi.runtime.runInPulumiStack(async () => (returned = await program()));
+      // The engine stops the deployment at its first refusal; so does synth.
+      const refused = new Promise<never>((_, reject) => (monitor.onRefusal = reject));
+      refused.catch(() => undefined);
+      const run = async () => {
+        await pulumi.runtime.runInPulumiStack(async () => (returned = await program()));
+        await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+      };
+      await Promise.race([run(), refused]);
     } catch (err) {
       // Some SDK failures reject with an empty error after logging the real one.
       await settle();
       if (monitor.refusals.length > 0) throw monitor.refusals[0];
       throw err instanceof Error && !err.message && failures.length > 0 ? failures[0] : err;
     }
-    await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
     await settle();
     if (monitor.refusals.length > 0) throw monitor.refusals[0];
     if (failures.length > 0) throw failures[0];

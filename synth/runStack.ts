@@ -8,6 +8,7 @@ import { runPolicies, writePolicyReport, type PolicyReport, type PolicyRunOption
 import { canalkitConfigObject, validateStackConfig } from "../stacks/config/validate";
 import { defineStack } from "../stacks/program";
 import { writeArtifacts } from "./artifacts";
+import { explainDuplicateName } from "./configOrigin";
 import { synthesize, type SynthResult } from "./engine";
 import { readStackConfigFile } from "./stackConfig";
 
@@ -24,6 +25,8 @@ export interface SynthRequest {
   outDir?: string;
   /** Repository root holding `stacks/`. Default: this package's root. */
   root?: string;
+  /** Run as `pulumi preview` does: ids and computed outputs unknown. Default false. */
+  preview?: boolean;
 }
 
 /** The outcome of a synth run. */
@@ -72,6 +75,8 @@ export async function evaluateStack(request: SynthRequest): Promise<{ stack: str
     config: config.values,
     secretKeys: config.secretKeys,
     lookups: { availabilityZones: offlineAvailabilityZones(raw) },
+    preview: request.preview ?? false,
+    explainRegistration: (r) => explainDuplicateName(raw, r.name),
   });
   return { stack, raw, result };
 }

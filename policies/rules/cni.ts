@@ -48,7 +48,7 @@ export const vxlanPortMatchesSg: CanalkitPolicy = {
   validateStack: (args, report) => {
     for (const cluster of indexStack(args.resources).values()) {
       const udpPorts = ofType(cluster, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-        .filter((r) => r.props["ipProtocol"] === "udp" && r.props["referencedSecurityGroupId"])
+        .filter((r) => r.props["ipProtocol"] === "udp" && "referencedSecurityGroupId" in r.props)
         .map((r) => [Number(r.props["fromPort"]), Number(r.props["toPort"])] as const);
       for (const cm of canalConfigs(ofType(cluster, CONFIG_MAP))) {
         const text = cm.props["data"]?.["net-conf.json"];

@@ -112,16 +112,29 @@ export const trafficPolicyTargets: CanalkitPolicy = {
 /** Text that only a kubeconfig carries. */
 const KUBECONFIG_MARKERS = [/kind:\s*Config\b/, /client-key-data:/, /"kind"\s*:\s*"Config"/, /current-context:/];
 
+/**
+ * Reads one property; a value only known after deployment (a preview's unknown, which the policy
+ * SDK guards by throwing) holds no text yet and reads as undefined.
+ */
+function readKnown(obj: any, key: string | number): unknown {
+  try {
+    return obj[key];
+  } catch (e) {
+    if (e instanceof Error && e.constructor.name === "UnknownValueError") return undefined;
+    throw e;
+  }
+}
+
 function findKubeconfig(value: unknown, path: string): string | undefined {
   if (typeof value === "string") return KUBECONFIG_MARKERS.some((m) => m.test(value)) ? path : undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const hit = findKubeconfig(value[i], `${path}[${i}]`);
+      const hit = findKubeconfig(readKnown(value, i), `${path}[${i}]`);
       if (hit) return hit;
     }
   } else if (value && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) {
-      const hit = findKubeconfig(v, path ? `${path}.${k}` : k);
+    for (const k of Object.keys(value)) {
+      const hit = findKubeconfig(readKnown(value, k), path ? `${path}.${k}` : k);
       if (hit) return hit;
     }
   }

@@ -66,7 +66,7 @@ export const sgRulesMatchTopology: CanalkitPolicy = {
       const rules = ingressRules(cluster);
       const has = (pred: (r: Record<string, any>) => boolean) => rules.some(pred);
       const missing: string[] = [];
-      if (f.topology === "vxlan" && !has((r) => r["ipProtocol"] === "udp" && r["fromPort"] <= (f.vxlanPort ?? 8472) && (f.vxlanPort ?? 8472) <= r["toPort"] && !!r["referencedSecurityGroupId"])) missing.push(`UDP ${f.vxlanPort ?? 8472} between nodes`);
+      if (f.topology === "vxlan" && !has((r) => r["ipProtocol"] === "udp" && r["fromPort"] <= (f.vxlanPort ?? 8472) && (f.vxlanPort ?? 8472) <= r["toPort"] && "referencedSecurityGroupId" in r)) missing.push(`UDP ${f.vxlanPort ?? 8472} between nodes`);
       if (f.topology === "ipip-crosssubnet") {
         if (!has((r) => r["ipProtocol"] === "4")) missing.push("IP protocol 4 between nodes");
         if (!has((r) => r["ipProtocol"] === "tcp" && r["fromPort"] <= 179 && 179 <= r["toPort"])) missing.push("TCP 179 between nodes");

@@ -47,3 +47,48 @@ describe("synthesize", () => {
     await expect(synthesize(async () => { await aws.ec2.getAmi({ owners: ["amazon"] }); })).rejects.toThrow(/no answer for the lookup/);
   });
 });
+
+describe("synthesize refuses what the engine refuses", () => {
+  it("a URN registered twice, naming it", async () => {
+    await expect(synthesize(() => {
+      new aws.ec2.Vpc("same", { cidrBlock: "10.0.0.0/16" });
+      new aws.ec2.Vpc("same", { cidrBlock: "10.1.0.0/16" });
+    })).rejects.toThrow(/Duplicate resource URN 'urn:pulumi:dev::canalkit::pulumi:pulumi:Stack\$aws:ec2\/vpc:Vpc::same'/);
+  });
+
+  it("names the config key a duplicate comes from when the caller can tell", async () => {
+    await expect(synthesize(() => {
+      new Box("web");
+      new Box("web");
+    }, { explainRegistration: (r) => (r.name === "web" ? "It comes from canalkit:services[1].name (\"web\"), which repeats canalkit:services[0].name." : undefined) }))
+      .rejects.toThrow(/Duplicate resource URN .*canalkit:test:Box::web.*canalkit:services\[1\]\.name/);
+  });
+
+  it("a dependency or parent that was never registered", async () => {
+    // A stand-in for a resource no one registered, as a stale URN reference would be.
+    const stale = new pulumi.DependencyResource("urn:pulumi:dev::canalkit::aws:ec2/vpc:Vpc::never");
+    await expect(synthesize(() => {
+      new aws.ec2.Subnet("s", { vpcId: "vpc-1", cidrBlock: "10.0.1.0/24" }, { dependsOn: [stale] });
+    })).rejects.toThrow(/depends on a resource that was never registered: 'urn:pulumi:dev::canalkit::aws:ec2\/vpc:Vpc::never'/);
+    await expect(synthesize(() => {
+      new aws.ec2.Subnet("s", { vpcId: "vpc-1", cidrBlock: "10.0.1.0/24" }, { parent: stale });
+    })).rejects.toThrow(/names a parent that was never registered/);
+  });
+});
+
+describe("what synth records per resource", () => {
+  it("the options that change what the engine does, and each resource's outputs", async () => {
+    const result = await synthesize(() => {
+      const vpc = new aws.ec2.Vpc("v", { cidrBlock: "10.0.0.0/16" }, { protect: true, retainOnDelete: true, aliases: [{ name: "old-v" }] });
+      new aws.ec2.Subnet("s", { vpcId: vpc.id, cidrBlock: "10.0.1.0/24" }, { deletedWith: vpc, deleteBeforeReplace: true, ignoreChanges: ["tags"] });
+      new Box("b");
+    });
+    const vpc = result.resources.find((r) => r.name === "v")!;
+    const subnet = result.resources.find((r) => r.name === "s")!;
+    expect(vpc.options).toMatchObject({ protect: true, retainOnDelete: true, aliases: [{ name: "old-v" }] });
+    expect(subnet.options).toMatchObject({ deletedWith: vpc.urn, deleteBeforeReplace: true, ignoreChanges: ["tags"], protect: false });
+    expect(vpc.outputs).toMatchObject({ cidrBlock: "10.0.0.0/16", id: vpc.id, arn: expect.stringContaining(":vpc/") });
+    // A component's outputs are what it registered ({} here), not its inputs.
+    expect(result.resources.find((r) => r.type === "canalkit:test:Box")!.outputs).toEqual({});
+  });
+});
