@@ -9,6 +9,14 @@ function levels(policy: CanalkitPolicy): string {
   return ENVIRONMENTS.map((e) => `${e}: ${policy.enforcementByEnvironment?.[e] ?? DEFAULT_ENFORCEMENT[e]}`).join(", ");
 }
 
+/**
+ * Where a policy is documented: its row of docs/policies.md in the canalkit repository (the
+ * package declares no repository URL, so the link is relative to the repository root).
+ */
+export function policyUrl(name: string): string {
+  return `docs/policies.md#${name}`;
+}
+
 /** Renders the policy reference. */
 export function renderPolicyDocs(policies: CanalkitPolicy[] = canalkitPolicies): string {
   const lines = [
@@ -16,7 +24,7 @@ export function renderPolicyDocs(policies: CanalkitPolicy[] = canalkitPolicies):
     "",
     "Generated from `policies/rules/` by `renderPolicyDocs()`; `test/policies/docs.test.ts` keeps this file in sync.",
     "",
-    "The same policies run three ways: `pulumi preview --policy-pack policies` with the Pulumi CLI, offline in",
+    "The same policies run three ways: `pulumi preview --policy-pack node_modules/canalkit/policies` with the Pulumi CLI, offline in",
     "`canalkit synth` (which writes `policy-report.json` and exits 3 on a mandatory violation), and from",
     "`canalkit/policies` in other Pulumi projects. Override a level per stack with",
     "`canalkit:policy.overrides.<policy>: advisory | mandatory | disabled`.",
@@ -24,6 +32,6 @@ export function renderPolicyDocs(policies: CanalkitPolicy[] = canalkitPolicies):
     "| policy | area | severity | default enforcement | what it checks |",
     "|---|---|---|---|---|",
   ];
-  for (const p of policies) lines.push(`| \`${p.name}\` | ${p.area} | ${p.severity} | ${levels(p)} | ${p.description} Fix: ${p.remediation} |`);
+  for (const p of policies) lines.push(`| <a id="${p.name}"></a>\`${p.name}\` | ${p.area} | ${p.severity} | ${levels(p)} | ${p.description} Fix: ${p.remediation} |`);
   return lines.join("\n") + "\n";
 }

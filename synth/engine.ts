@@ -214,6 +214,10 @@ class RecordingMonitor extends MockMonitor {
   private readonly byUrn = new Map<string, { record: SynthResource; engine: EngineResource }>();
   /** Refusals, in order; the first one fails the run. */
   readonly refusals: EngineRefusal[] = [];
+  /** Stack transforms (`pulumi.runtime.registerResourceTransform`), in registration order. */
+  private readonly stackTransforms: any[] = [];
+  /** Each registered resource's own transforms, which the engine also applies to its descendants. */
+  private readonly resourceTransforms = new Map<string, any[]>();
   /** Called on the first refusal: the refused resource's children would otherwise wait forever. */
   onRefusal: (refusal: EngineRefusal) => void = () => undefined;
 
@@ -255,8 +259,75 @@ class RecordingMonitor extends MockMonitor {
     return undefined;
   }
 
+  /** The engine's side of `pulumi.runtime.registerResourceTransform`: remember the callback. */
+  registerStackTransform(req: any, callback: (err: any, resp: any) => void): void {
+    this.stackTransforms.push(req);
+    callback(null, {});
+  }
+
+  /**
+   * Runs the transforms the engine would run on a registration, in the engine's order: the
+   * resource's own, then each ancestor's, then the stack's. Each is the SDK's own callback, invoked
+   * through the SDK's callback server in process, exactly as the engine invokes it over gRPC.
+   */
+  private async applyTransforms(req: any): Promise<void> {
+    const chain: any[] = [...(req.getTransformsList?.() ?? [])];
+    for (let parent: string = req.getParent(); parent; parent = this.byUrn.get(parent)?.record.parent ?? "") chain.push(...(this.resourceTransforms.get(parent) ?? []));
+    chain.push(...this.stackTransforms);
+    if (chain.length === 0) return;
+    const resproto = require("@pulumi/pulumi/proto/resource_pb.js");
+    const callbackproto = require("@pulumi/pulumi/proto/callback_pb.js");
+    const server = (require("@pulumi/pulumi/runtime/settings") as { getCallbacks(): any }).getCallbacks();
+    for (const transform of chain) {
+      const treq = new resproto.TransformRequest();
+      treq.setType(req.getType());
+      treq.setName(req.getName());
+      treq.setCustom(req.getCustom());
+      treq.setParent(req.getParent());
+      treq.setProperties(req.getObject());
+      const o = new resproto.TransformResourceOptions();
+      o.setDependsOnList(req.getDependenciesList());
+      o.setProtect(Boolean(req.getProtect?.()));
+      o.setIgnoreChangesList(req.getIgnorechangesList());
+      o.setReplaceOnChangesList(req.getReplaceonchangesList?.() ?? []);
+      o.setAliasesList(req.getAliasesList?.() ?? []);
+      o.setProvider(req.getProvider());
+      o.setDeleteBeforeReplace(Boolean(req.getDeletebeforereplace?.()));
+      o.setAdditionalSecretOutputsList(req.getAdditionalsecretoutputsList?.() ?? []);
+      o.setRetainOnDelete(Boolean(req.getRetainondelete?.()));
+      o.setDeletedWith(req.getDeletedwith?.() ?? "");
+      treq.setOptions(o);
+      const invoke = new callbackproto.CallbackInvokeRequest();
+      invoke.setToken(transform.getToken());
+      invoke.setRequest(treq.serializeBinary());
+      const resp: any = await new Promise((done, fail) => server.invoke({ request: invoke }, (err: unknown, r: unknown) => (err ? fail(err) : done(r))));
+      const tresp = resproto.TransformResponse.deserializeBinary(resp.getResponse_asU8());
+      if (tresp.getProperties()) req.setObject(tresp.getProperties());
+      const opts = tresp.getOptions();
+      if (!opts) continue;
+      req.setProtect(opts.getProtect());
+      req.setIgnorechangesList(opts.getIgnoreChangesList());
+      req.setReplaceonchangesList(opts.getReplaceOnChangesList());
+      req.setAliasesList(opts.getAliasesList());
+      req.setDeletebeforereplace(opts.getDeleteBeforeReplace());
+      req.setAdditionalsecretoutputsList(opts.getAdditionalSecretOutputsList());
+      req.setRetainondelete(opts.getRetainOnDelete());
+      req.setDeletedwith(opts.getDeletedWith());
+      if (opts.getProvider()) req.setProvider(opts.getProvider());
+      req.setDependenciesList([...new Set<string>([...req.getDependenciesList(), ...opts.getDependsOnList()])]);
+    }
+  }
+
   override async registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {
+    try {
+      await this.applyTransforms(req);
+    } catch (err) {
+      callback(err, undefined);
+      return;
+    }
     const urn: string = (this as any).newUrn(req.getParent(), req.getType(), req.getName());
+    const own = req.getTransformsList?.() ?? [];
+    if (own.length > 0) this.resourceTransforms.set(urn, own);
     const refusal = this.check(req, urn);
     if (refusal) {
       callback(refusal, undefined);
@@ -405,6 +476,13 @@ export async function synthesize(
     options.explainRegistration,
   );
   pulumi.runtime.setMockOptions(monitor, project, stack, options.preview ?? false);
+  // The SDK keeps one callback server per process, bound to the monitor it was created with: give
+  // this run its own, so stack transforms reach this run's monitor.
+  const callbackStore = (pulumi.runtime as any).getStore?.() ?? (globalThis as any).globalStore;
+  if (callbackStore?.callbacks) {
+    callbackStore.callbacks.shutdown?.();
+    callbackStore.callbacks = undefined;
+  }
   // The same feature set `pulumi.runtime.setMocks` enables.
   const store = (pulumi.runtime as any).getStore?.() ?? (globalThis as any).globalStore;
   if (store) {
@@ -413,7 +491,8 @@ export async function synthesize(
     store.supportsOutputValues = false;
     store.supportsDeletedWith = true;
     store.supportsAliasSpecs = true;
-    store.supportsTransforms = false;
+    // Transforms run here as the engine runs them (RecordingMonitor.applyTransforms).
+    store.supportsTransforms = true;
   }
   pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
 

@@ -29,6 +29,13 @@ export const imdsv2Required: CanalkitPolicy = {
     if (args.type !== "aws:ec2/launchTemplate:LaunchTemplate" && args.type !== "aws:ec2/instance:Instance") return;
     if (args.props["metadataOptions"]?.["httpTokens"] !== "required") report(violation(imdsv2Required, `${args.name}: instance metadata allows IMDSv1.`));
   },
+  // Safe to apply automatically (enforcement level "remediate"): nodes on EKS read metadata with IMDSv2.
+  remediateResource: (args) => {
+    if (args.type !== "aws:ec2/launchTemplate:LaunchTemplate" && args.type !== "aws:ec2/instance:Instance") return undefined;
+    const metadata = (args.props["metadataOptions"] ?? {}) as Record<string, unknown>;
+    if (metadata["httpTokens"] === "required") return undefined;
+    return { ...args.props, metadataOptions: { ...metadata, httpTokens: "required" } };
+  },
 };
 
 /** EKS secrets are encrypted with KMS. */

@@ -31,7 +31,8 @@ function call<T>(method: string, request: unknown): Promise<T> {
 
 beforeAll(async () => {
   engine = await startFakeEngine();
-  pack = spawn(process.execPath, [join(root, "node_modules/@pulumi/pulumi/cmd/run-policy-pack/index.js"), engine.address, "."], { cwd: join(root, "policies"), env: { ...process.env } });
+  // The pack's sources (its package.json main is the built entry the npm package ships; test/package loads that).
+  pack = spawn(process.execPath, [join(root, "node_modules/@pulumi/pulumi/cmd/run-policy-pack/index.js"), engine.address, "index.ts"], { cwd: join(root, "policies"), env: { ...process.env } });
   let stderr = "";
   pack.stderr!.on("data", (d) => (stderr += d));
   const port = await new Promise<string>((done, fail) => {

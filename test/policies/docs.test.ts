@@ -10,7 +10,7 @@ describe("docs/policies.md", () => {
 
   it("lists every policy with severity and enforcement", () => {
     const text = renderPolicyDocs();
-    for (const p of canalkitPolicies) expect(text).toContain(`| \`${p.name}\` | ${p.area} | ${p.severity} |`);
+    for (const p of canalkitPolicies) expect(text).toContain(`| <a id="${p.name}"></a>\`${p.name}\` | ${p.area} | ${p.severity} |`);
     expect(new Set(canalkitPolicies.map((p) => p.name)).size).toBe(canalkitPolicies.length);
   });
 });

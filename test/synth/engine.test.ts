@@ -92,3 +92,27 @@ describe("what synth records per resource", () => {
     expect(result.resources.find((r) => r.type === "canalkit:test:Box")!.outputs).toEqual({});
   });
 });
+
+describe("transforms", () => {
+  it("runs resource transforms on the resource and its descendants, then stack transforms, as the engine does", async () => {
+    const result = await synthesize(() => {
+      pulumi.runtime.registerResourceTransform(({ type, props, opts }) => (type === "aws:ec2/vpc:Vpc" ? { props: { ...props, enableDnsSupport: true }, opts: { ...opts, protect: true } } : undefined));
+      new aws.ec2.Vpc("own", { cidrBlock: "10.0.0.0/16" }, { transforms: [({ props, opts }) => ({ props: { ...props, tags: { by: "own" } }, opts })] });
+      new Box("boxed", { transforms: [({ type, props, opts }) => (type === "aws:ec2/subnet:Subnet" ? { props: { ...props, mapPublicIpOnLaunch: false }, opts: { ...opts, retainOnDelete: true } } : undefined)] });
+    });
+    const own = result.resources.find((r) => r.name === "own")!;
+    expect(own.inputs).toMatchObject({ tags: { by: "own" }, enableDnsSupport: true });
+    expect(own.options.protect).toBe(true);
+    const subnet = result.resources.find((r) => r.name === "boxed-subnet")!;
+    expect(subnet.inputs["mapPublicIpOnLaunch"]).toBe(false);
+    expect(subnet.options.retainOnDelete).toBe(true);
+    expect(result.resources.find((r) => r.name === "boxed-vpc")!.options.protect).toBe(true);
+  });
+
+  it("does not carry one run's stack transforms into the next", async () => {
+    const result = await synthesize(() => {
+      new aws.ec2.Vpc("plain", { cidrBlock: "10.0.0.0/16" });
+    });
+    expect(result.resources.find((r) => r.name === "plain")!.options.protect).toBe(false);
+  });
+});
