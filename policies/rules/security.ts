@@ -86,10 +86,13 @@ export const requiredTags: CanalkitPolicy = {
   severity: "low",
   area: "security",
   remediation: "set canalkit:environment and canalkit:owner in the stack config (the kit tags every resource with them).",
+  // Organisations add their own required tags through the pack's config (--policy-pack-config).
+  configSchema: { properties: { requiredTags: { type: "array", items: { type: "string" }, default: ["environment", "owner"] } } },
   validateResource: (args, report) => {
     if (!TAGGABLE.has(args.type)) return;
     const tags = args.props["tags"] ?? {};
-    const missing = ["environment", "owner"].filter((t) => typeof tags[t] !== "string" || tags[t].length === 0);
+    const required = args.getConfig<{ requiredTags?: string[] }>().requiredTags ?? ["environment", "owner"];
+    const missing = required.filter((t) => typeof tags[t] !== "string" || tags[t].length === 0);
     if (missing.length > 0) report(violation(requiredTags, `${args.name}: missing tag${missing.length > 1 ? "s" : ""} ${missing.join(", ")}.`));
   },
 };

@@ -273,6 +273,23 @@ describe("multi-cluster policies", () => {
     expect(await violations(apart, "canalkit-erie-canal-same-namespace")).toEqual([expect.stringMatching(/ErieCanal in east runs in namespace flomesh, but the cluster set s uses erie-canal/)]);
   });
 
+  it("stack policies read what a component registered as outputs, not its inputs (what the engine sends AnalyzeStack)", async () => {
+    const good = await resourcesOf(setWithErieCanal());
+    const erieCanal = (r: SynthResource) => r.type === "canalkit:multicluster:ErieCanal" && (r.inputs as any).clusterName === "east";
+    const inputsOnly = good.map((r) => (erieCanal(r) ? { ...r, inputs: { ...r.inputs, namespace: "flomesh" } } : r));
+    expect(await violations(inputsOnly, "canalkit-erie-canal-same-namespace")).toEqual([]);
+    const outputsOnly = good.map((r) => (erieCanal(r) ? { ...r, outputs: { ...r.outputs, namespace: "flomesh" } } : r));
+    expect(await violations(outputsOnly, "canalkit-erie-canal-same-namespace")).toEqual([expect.stringMatching(/ErieCanal in east runs in namespace flomesh/)]);
+  });
+
+  it("canalkit-required-tags takes the tags to require from its config schema", async () => {
+    const resources = await resourcesOf(() => fullCluster("a"));
+    expect(await violations(resources, "canalkit-required-tags")).toEqual([]);
+    const strict = await violations(resources, "canalkit-required-tags", { config: { "canalkit-required-tags": { requiredTags: ["environment", "owner", "cost-center"] } } });
+    expect(strict.length).toBeGreaterThan(0);
+    expect(strict[0]).toMatch(/missing tag cost-center/);
+  });
+
   it("canalkit-webhooks-reachable", async () => {
     const good = await resourcesOf(setWithErieCanal());
     expect(await violations(good, "canalkit-webhooks-reachable")).toEqual([]);
