@@ -7,6 +7,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { connectKubernetes, readOrUndefined, type KubernetesApis } from "./kubernetesApi";
+import { waitFailures } from "./checks";
+import { withoutCredentials } from "./redact";
 import { isTransient, retryTransient } from "./retry";
 
 /** Bumped whenever what the controller checks changes, so existing joins are verified again. */
@@ -128,8 +130,7 @@ export const clusterJoinProvider: pulumi.dynamic.ResourceProvider<ClusterJoinInp
     for (const key of ["memberName", "clusterKey", "namespace", "controlPlaneName", "controlPlaneKubeconfig", "memberKubeconfig"] as const) {
       if (typeof news[key] !== "string" || news[key] === "") failures.push({ property: key, reason: `${key} is required` });
     }
-    if (!(news.timeoutSeconds > 0 && news.timeoutSeconds <= 3600)) failures.push({ property: "timeoutSeconds", reason: `timeoutSeconds = ${news.timeoutSeconds}: must be from 1 to 3600` });
-    if (!(news.pollSeconds > 0 && news.pollSeconds <= news.timeoutSeconds)) failures.push({ property: "pollSeconds", reason: `pollSeconds = ${news.pollSeconds}: must be positive and at most timeoutSeconds` });
+    failures.push(...waitFailures(news));
     return { inputs: news, failures };
   },
   async diff(_id, olds: ClusterJoinOutputs, news) {
@@ -138,17 +139,17 @@ export const clusterJoinProvider: pulumi.dynamic.ResourceProvider<ClusterJoinInp
     return { changes: changed.length > 0 || olds.managed !== true, replaces: changed.includes("memberName") ? ["memberName"] : [] };
   },
   async create(inputs) {
-    const seen = await waitForJoin(inputs);
+    const seen = await withoutCredentials([inputs.controlPlaneKubeconfig, inputs.memberKubeconfig], () => waitForJoin(inputs));
     return { id: inputs.clusterKey, outs: { ...inputs, managed: true, controlPlaneUid: seen.controlPlaneUid, memberControlPlaneUid: seen.meshConfig!.controlPlaneUid, verifiedAt: new Date().toISOString() } };
   },
   async read(id, props) {
     if (!props) throw new Error(`ClusterJoin ${id}: cannot be read without its recorded state (import is not supported)`);
-    const seen = await observeJoin(connectKubernetes(props.controlPlaneKubeconfig), connectKubernetes(props.memberKubeconfig), props);
+    const seen = await withoutCredentials([props.controlPlaneKubeconfig, props.memberKubeconfig], () => observeJoin(connectKubernetes(props.controlPlaneKubeconfig), connectKubernetes(props.memberKubeconfig), props));
     const current: ClusterJoinOutputs = { ...props, managed: isJoined(seen), controlPlaneUid: seen.controlPlaneUid, memberControlPlaneUid: seen.meshConfig?.controlPlaneUid ?? "" };
     return { id, props: current };
   },
   async update(_id, _olds, news) {
-    const seen = await waitForJoin(news);
+    const seen = await withoutCredentials([news.controlPlaneKubeconfig, news.memberKubeconfig], () => waitForJoin(news));
     return { outs: { ...news, managed: true, controlPlaneUid: seen.controlPlaneUid, memberControlPlaneUid: seen.meshConfig!.controlPlaneUid, verifiedAt: new Date().toISOString() } };
   },
   async delete() {

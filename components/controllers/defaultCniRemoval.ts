@@ -8,6 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { KitCluster } from "../cluster/types";
 import { CanalkitInputError } from "../errors";
 import { connectKubernetes, readOrUndefined } from "./kubernetesApi";
+import { waitFailures } from "./checks";
+import { withoutCredentials } from "./redact";
 import { retryTransient } from "./retry";
 
 /** Bumped whenever what the controller removes changes. */
@@ -20,6 +22,10 @@ export const AMAZON_VPC_CNI = { namespace: "kube-system", name: "aws-node" } as 
 export interface DefaultCniRemovalInputs {
   clusterName: string;
   kubeconfig: string;
+  /** How long to wait for aws-node's pods to be gone. Default 300. */
+  timeoutSeconds: number;
+  /** How often to look. Default 5. */
+  pollSeconds: number;
   controllerVersion: string;
 }
 
@@ -48,8 +54,11 @@ export async function amazonVpcCniPresent(kubeconfig: string): Promise<boolean> 
 /** The dynamic provider. */
 export const defaultCniRemovalProvider: pulumi.dynamic.ResourceProvider<DefaultCniRemovalInputs, DefaultCniRemovalOutputs> = {
   async check(_olds, news) {
-    const failures = ["clusterName", "kubeconfig"].filter((k) => !news[k as keyof DefaultCniRemovalInputs]).map((property) => ({ property, reason: `${property} is required` }));
-    return { inputs: news, failures };
+    const failures: pulumi.dynamic.CheckFailure[] = ["clusterName", "kubeconfig"].filter((k) => !news[k as keyof DefaultCniRemovalInputs]).map((property) => ({ property, reason: `${property} is required` }));
+    // State written before the wait existed has no bounds: the defaults apply.
+    const inputs = { ...news, timeoutSeconds: news.timeoutSeconds ?? 300, pollSeconds: news.pollSeconds ?? 5 };
+    failures.push(...waitFailures(inputs));
+    return { inputs, failures };
   },
   async diff(_id, olds: DefaultCniRemovalOutputs, news) {
     // Reinstalled since (seen by refresh), or a newer removal: remove again. A new kubeconfig for
@@ -57,16 +66,16 @@ export const defaultCniRemovalProvider: pulumi.dynamic.ResourceProvider<DefaultC
     return { changes: olds.present || olds.controllerVersion !== news.controllerVersion || olds.clusterName !== news.clusterName };
   },
   async create(inputs) {
-    const removed = await removeAmazonVpcCni(inputs.kubeconfig);
+    const removed = await withoutCredentials([inputs.kubeconfig], () => removeAmazonVpcCni(inputs.kubeconfig));
     return { id: `${inputs.clusterName}/${AMAZON_VPC_CNI.namespace}/${AMAZON_VPC_CNI.name}`, outs: { ...inputs, removed, present: false } };
   },
   async read(id, props) {
     if (!props) throw new Error(`DefaultCniRemoval ${id}: cannot be read without its recorded state (import is not supported)`);
-    const current: DefaultCniRemovalOutputs = { ...props, present: await amazonVpcCniPresent(props.kubeconfig) };
+    const current: DefaultCniRemovalOutputs = { ...props, present: await withoutCredentials([props.kubeconfig], () => amazonVpcCniPresent(props.kubeconfig)) };
     return { id, props: current };
   },
   async update(_id, olds: DefaultCniRemovalOutputs, news) {
-    const removed = await removeAmazonVpcCni(news.kubeconfig);
+    const removed = await withoutCredentials([news.kubeconfig], () => removeAmazonVpcCni(news.kubeconfig));
     return { outs: { ...news, removed: olds.removed || removed, present: false } };
   },
   async delete() {
@@ -89,7 +98,7 @@ export class DefaultCniRemoval extends pulumi.dynamic.Resource {
     super(
       defaultCniRemovalProvider,
       name,
-      { clusterName: cluster.clusterName, kubeconfig: pulumi.secret(cluster.kubeconfig), controllerVersion: DEFAULT_CNI_REMOVAL_VERSION, removed: undefined, present: undefined },
+      { clusterName: cluster.clusterName, kubeconfig: pulumi.secret(cluster.kubeconfig), timeoutSeconds: 300, pollSeconds: 5, controllerVersion: DEFAULT_CNI_REMOVAL_VERSION, removed: undefined, present: undefined },
       { ...opts, additionalSecretOutputs: ["kubeconfig"] },
       "canalkit",
       "DefaultCniRemoval",

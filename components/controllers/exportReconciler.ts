@@ -8,6 +8,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { connectKubernetes, readOrUndefined, type KubernetesApis } from "./kubernetesApi";
+import { numberFailure, waitFailures } from "./checks";
+import { withoutCredentials } from "./redact";
 import { isTransient, retryTransient } from "./retry";
 
 /** Bumped whenever what the controller checks or repairs changes. */
@@ -187,6 +189,11 @@ function status(inputs: ExportReconcilerInputs, olds: ExportReconcilerOutputs | 
   return { ...inputs, converged: true, servedBy, consumedIn, since: samePlacement ? olds!.since : new Date().toISOString(), lagging: [], repaired };
 }
 
+/** Every kubeconfig the inputs carry (for redaction). */
+function kubeconfigsOf(inputs: Pick<ExportReconcilerInputs, "exporters" | "consumers">): string[] {
+  return [...(Array.isArray(inputs.exporters) ? inputs.exporters : []), ...(Array.isArray(inputs.consumers) ? inputs.consumers : [])].map((m) => m?.kubeconfig);
+}
+
 const KEYS_THAT_MATTER: (keyof ExportReconcilerInputs)[] = ["serviceName", "namespace", "exporters", "consumers", "rules", "controllerVersion"];
 
 /** The dynamic provider. */
@@ -196,7 +203,9 @@ export const exportReconcilerProvider: pulumi.dynamic.ResourceProvider<ExportRec
     if (!news.serviceName || !news.namespace) failures.push({ property: "serviceName", reason: "serviceName and namespace are required" });
     if (!Array.isArray(news.exporters) || news.exporters.length === 0) failures.push({ property: "exporters", reason: "at least one exporter is required" });
     if (!Array.isArray(news.rules) || news.rules.length === 0) failures.push({ property: "rules", reason: "at least one exported rule is required" });
-    if (!(news.timeoutSeconds > 0 && news.timeoutSeconds <= 3600)) failures.push({ property: "timeoutSeconds", reason: `timeoutSeconds = ${news.timeoutSeconds}: must be from 1 to 3600` });
+    failures.push(...waitFailures(news));
+    const repair = numberFailure("repairAfterSeconds", news.repairAfterSeconds, 0, typeof news.timeoutSeconds === "number" ? news.timeoutSeconds : 3600, "must be from 0 to timeoutSeconds");
+    if (repair) failures.push(repair);
     return { inputs: news, failures };
   },
   async diff(_id, olds: ExportReconcilerOutputs, news) {
@@ -204,17 +213,17 @@ export const exportReconcilerProvider: pulumi.dynamic.ResourceProvider<ExportRec
     return { changes: changed || olds.converged !== true };
   },
   async create(inputs) {
-    const { repaired } = await reconcileExports(inputs);
+    const { repaired } = await withoutCredentials(kubeconfigsOf(inputs), () => reconcileExports(inputs));
     return { id: `${inputs.namespace}/${inputs.serviceName}`, outs: status(inputs, undefined, repaired) };
   },
   async read(id, props) {
     if (!props) throw new Error(`ExportReconciler ${id}: cannot be read without its recorded state (import is not supported)`);
-    const lagging = await laggingConsumers(props, clientsFor(props));
+    const lagging = await withoutCredentials(kubeconfigsOf(props), () => laggingConsumers(props, clientsFor(props)));
     const current: ExportReconcilerOutputs = { ...props, converged: lagging.length === 0, lagging };
     return { id, props: current };
   },
   async update(_id, olds: ExportReconcilerOutputs, news) {
-    const { repaired } = await reconcileExports(news);
+    const { repaired } = await withoutCredentials(kubeconfigsOf(news), () => reconcileExports(news));
     return { outs: status(news, olds, repaired) };
   },
   async delete() {

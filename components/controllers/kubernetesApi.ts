@@ -71,7 +71,14 @@ export function connectKubernetes(kubeconfig: string): KubernetesApis {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const client = require("@kubernetes/client-node") as typeof k8s;
   const config = new client.KubeConfig();
-  config.loadFromString(kubeconfig);
+  try {
+    config.loadFromString(kubeconfig);
+  } catch (error) {
+    // The parser's message quotes the lines around the error, credentials included: say where only.
+    const at = /\((\d+):(\d+)\)/.exec(String((error as Error).message));
+    throw new Error(`the kubeconfig could not be read: it is not valid YAML or JSON${at ? ` (line ${at[1]}, column ${at[2]})` : ""}; check it with \`kubectl --kubeconfig <file> config view\``);
+  }
+  if (!config.getCurrentCluster()) throw new Error("the kubeconfig could not be read: its current-context names no cluster; set current-context to a context whose cluster has a server");
   // `createAgent` is internal to client-node; its options are derived from this one config, so
   // they are the same for every request.
   const internals = config as unknown as { createAgent(cluster: unknown, options: Record<string, unknown>): unknown };

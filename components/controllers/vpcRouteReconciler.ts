@@ -7,6 +7,8 @@
 import type * as ec2 from "@aws-sdk/client-ec2";
 import * as pulumi from "@pulumi/pulumi";
 import { connectKubernetes } from "./kubernetesApi";
+import { numberFailure } from "./checks";
+import { withoutCredentials } from "./redact";
 import { retryTransient } from "./retry";
 import { planVpcRoutes, type ExistingRoute, type OwnedRoute, type RouteNode } from "./vpcRoutes";
 
@@ -122,8 +124,10 @@ export const vpcRouteReconcilerProvider: pulumi.dynamic.ResourceProvider<VpcRout
   async check(_olds, news) {
     const failures: pulumi.dynamic.CheckFailure[] = [];
     if (!Array.isArray(news.routeTableIds) || news.routeTableIds.length === 0) failures.push({ property: "routeTableIds", reason: "at least one route table is required" });
+    else if (!news.routeTableIds.every((id) => typeof id === "string" && /^rtb-[0-9a-f]+$/.test(id))) failures.push({ property: "routeTableIds", reason: `routeTableIds = ${JSON.stringify(news.routeTableIds)}: every entry must be a route table id (rtb-…)` });
     if (!/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(news.podCidr ?? "")) failures.push({ property: "podCidr", reason: `podCidr = ${JSON.stringify(news.podCidr)}: must be an IPv4 CIDR` });
-    if (!(news.routeQuota >= 1 && news.routeQuota <= 1000)) failures.push({ property: "routeQuota", reason: `routeQuota = ${news.routeQuota}: must be from 1 to 1000` });
+    const quota = numberFailure("routeQuota", news.routeQuota, 1, 1000, "must be from 1 to 1000");
+    if (quota) failures.push(quota);
     return { inputs: news, failures };
   },
   async diff(_id, olds: VpcRouteReconcilerOutputs, news) {
@@ -131,22 +135,34 @@ export const vpcRouteReconcilerProvider: pulumi.dynamic.ResourceProvider<VpcRout
     return { changes: changed || olds.inSync !== true };
   },
   async create(inputs) {
-    const { owned } = await reconcileVpcRoutes(inputs, []);
+    const { owned } = await withoutCredentials([inputs.kubeconfig], () => reconcileVpcRoutes(inputs, []));
     return { id: `${inputs.clusterName}/vpc-routes`, outs: { ...inputs, ownedRoutes: owned, inSync: true } };
   },
   async read(id, props) {
     if (!props) throw new Error(`VpcRouteReconciler ${id}: cannot be read without its recorded state (import is not supported)`);
-    const current: VpcRouteReconcilerOutputs = { ...props, inSync: await vpcRoutesInSync(props, props.ownedRoutes ?? []) };
+    const current: VpcRouteReconcilerOutputs = { ...props, inSync: await withoutCredentials([props.kubeconfig], () => vpcRoutesInSync(props, props.ownedRoutes ?? [])) };
     return { id, props: current };
   },
   async update(_id, olds: VpcRouteReconcilerOutputs, news) {
+    return withoutCredentials([olds.kubeconfig, news.kubeconfig], () => updateRoutes(olds, news));
+  },
+  async delete(_id, props) {
+    await withoutCredentials([props.kubeconfig], () => deleteRoutes(props));
+  },
+};
+
+async function updateRoutes(olds: VpcRouteReconcilerOutputs, news: VpcRouteReconcilerInputs): Promise<{ outs: VpcRouteReconcilerOutputs }> {
+  {
     // Routes owned in tables no longer managed are released by removing them first.
     const dropped = (olds.ownedRoutes ?? []).filter((o) => !news.routeTableIds.includes(o.routeTableId));
     if (dropped.length > 0) await reconcileVpcRoutes({ ...olds, routeTableIds: [...new Set(dropped.map((o) => o.routeTableId))] }, dropped, []);
     const { owned } = await reconcileVpcRoutes(news, (olds.ownedRoutes ?? []).filter((o) => news.routeTableIds.includes(o.routeTableId)));
     return { outs: { ...news, ownedRoutes: owned, inSync: true } };
-  },
-  async delete(_id, props) {
+  }
+}
+
+async function deleteRoutes(props: VpcRouteReconcilerOutputs): Promise<void> {
+  {
     // Remove exactly the routes this resource created (and that still point where it put them).
     try {
       await reconcileVpcRoutes(props, props.ownedRoutes ?? [], []);
@@ -154,8 +170,8 @@ export const vpcRouteReconcilerProvider: pulumi.dynamic.ResourceProvider<VpcRout
       // A route table already deleted took its routes with it.
       if (!/InvalidRouteTableID\.NotFound/.test(`${(error as Error).name} ${(error as Error).message}`)) throw error;
     }
-  },
-};
+  }
+}
 
 /** Inputs of `VpcRouteReconciler`. */
 export interface VpcRouteReconcilerArgs {

@@ -26,6 +26,8 @@ export interface DynamicProviderHost {
   update(urn: string, id: string, olds: Props, news: Props): Promise<Props>;
   delete(urn: string, id: string, props: Props): Promise<void>;
   stderr(): string;
+  /** Log messages the providers sent to the engine. */
+  logs(): { severity: number; message: string }[];
   close(): Promise<void>;
 }
 
@@ -101,6 +103,7 @@ export async function startDynamicProviderHost(): Promise<DynamicProviderHost> {
       await call("delete", req);
     },
     stderr: () => stderr,
+    logs: () => engine.logs,
     async close() {
       client.close();
       host.kill();
