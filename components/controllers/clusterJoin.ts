@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { connectKubernetes, readOrUndefined, type KubernetesApis } from "./kubernetesApi";
 import { waitFailures } from "./checks";
+import { withDeadline } from "./deadline";
 import { withoutCredentials } from "./redact";
 import { isTransient, retryTransient } from "./retry";
 
@@ -94,7 +95,8 @@ export async function waitForJoin(inputs: ClusterJoinInputs): Promise<JoinObserv
   let lastError: Error | undefined;
   for (;;) {
     try {
-      last = await observeJoin(controlPlane, member, inputs);
+      // Every request of the look is cut to the time left, so a hung API server cannot hold it.
+      last = await withDeadline(deadline, () => observeJoin(controlPlane, member, inputs));
       lastError = undefined;
       if (isJoined(last)) return last;
       if (takenByOther(last)) {
@@ -112,7 +114,8 @@ export async function waitForJoin(inputs: ClusterJoinInputs): Promise<JoinObserv
     if (Date.now() + inputs.pollSeconds * 1000 > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, inputs.pollSeconds * 1000));
   }
-  const seen = lastError ? `an error reading the clusters: ${lastError.message.split("\n")[0]}` : describe(last, inputs.namespace);
+  const failed = lastError ? `an error reading the clusters: ${lastError.message.split("\n")[0]}` : undefined;
+  const seen = last ? `${describe(last, inputs.namespace)}${failed ? `; then ${failed}` : ""}` : (failed ?? describe(last, inputs.namespace));
   throw new Error(
     `ClusterJoin ${inputs.memberName} (${inputs.clusterKey}): not joined to ${inputs.controlPlaneName} after ${inputs.timeoutSeconds}s; last seen: ${seen}. ` +
       `Likely causes: the member's gatewayHost does not resolve to an IPv4 address from the control plane's manager pod; ` +

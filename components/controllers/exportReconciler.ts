@@ -9,6 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { connectKubernetes, readOrUndefined, type KubernetesApis } from "./kubernetesApi";
 import { numberFailure, waitFailures } from "./checks";
+import { withDeadline } from "./deadline";
 import { withoutCredentials } from "./redact";
 import { isTransient, retryTransient } from "./retry";
 
@@ -152,6 +153,10 @@ async function retrigger(inputs: ExportReconcilerInputs, clients: Clients): Prom
 export async function reconcileExports(inputs: ExportReconcilerInputs, clients: Clients = clientsFor(inputs)): Promise<{ repaired: boolean }> {
   const started = Date.now();
   const deadline = started + inputs.timeoutSeconds * 1000;
+  return withDeadline(deadline, () => reconcileUntil(inputs, clients, started, deadline));
+}
+
+async function reconcileUntil(inputs: ExportReconcilerInputs, clients: Clients, started: number, deadline: number): Promise<{ repaired: boolean }> {
   let repaired = false;
   let lagging: string[] = [];
   for (;;) {
@@ -171,7 +176,9 @@ export async function reconcileExports(inputs: ExportReconcilerInputs, clients: 
       }
     } catch (error) {
       if ((error as { permanent?: boolean }).permanent || !isTransient(error)) throw error;
-      lagging = [`(reading failed: ${(error as Error).message.split("\n")[0]})`];
+      // What a complete look saw stays the news; a failed read is added to it.
+      const failed = `(reading failed: ${(error as Error).message.split("\n")[0]})`;
+      lagging = [...lagging.filter((l) => !l.startsWith("(reading failed")), failed];
     }
     if (Date.now() + inputs.pollSeconds * 1000 > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, inputs.pollSeconds * 1000));

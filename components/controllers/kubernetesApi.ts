@@ -3,6 +3,7 @@
  * (the package is ESM-only and providers must not capture modules at serialization time).
  */
 import type * as k8s from "@kubernetes/client-node" with { "resolution-mode": "import" };
+import { requestBudgetMs, timeoutError } from "./deadline";
 
 /** The API groups the controllers use, bound to one cluster. */
 export interface KubernetesApis {
@@ -11,6 +12,8 @@ export interface KubernetesApis {
   custom: k8s.CustomObjectsApi;
   /** Request options that send a body as a JSON merge patch. */
   mergePatch: k8s.ConfigurationOptions;
+  /** Requests holding one of the cluster's slots now (queued ones excluded). */
+  inFlight(): number;
 }
 
 /**
@@ -31,13 +34,36 @@ function connectedClients(): Map<string, KubernetesApis> {
  */
 export const MAX_REQUESTS_PER_CLUSTER = 16;
 
-/** Runs at most `max` of the tasks given to it at once, the others in arrival order. */
-export function concurrencyLimit(max: number): <T>(task: () => Promise<T>) => Promise<T> {
+/** A limiter: runs a task when a slot is free; `running()` counts the slots taken. */
+export interface ConcurrencyLimit {
+  <T>(task: () => Promise<T>, waitMs?: number): Promise<T>;
+  running(): number;
+}
+
+/**
+ * Runs at most `max` of the tasks given to it at once, the others in arrival order. A task that
+ * waited `waitMs` for a slot without getting one fails with a timeout and leaves the queue.
+ */
+export function concurrencyLimit(max: number): ConcurrencyLimit {
   let running = 0;
   const waiting: (() => void)[] = [];
-  return async (task) => {
-    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve));
-    else running++;
+  const limit = async <T>(task: () => Promise<T>, waitMs?: number): Promise<T> => {
+    if (running >= max) {
+      await new Promise<void>((resolve, reject) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        if (waitMs !== undefined) {
+          timer = setTimeout(() => {
+            waiting.splice(waiting.indexOf(wake), 1);
+            reject(timeoutError(waitMs));
+          }, waitMs);
+        }
+        waiting.push(wake);
+      });
+    } else running++;
     try {
       return await task();
     } finally {
@@ -47,14 +73,56 @@ export function concurrencyLimit(max: number): <T>(task: () => Promise<T>) => Pr
       else running--;
     }
   };
+  return Object.assign(limit, { running: () => running });
 }
 
-/** The API client with every method call going through `limit`. */
-function limited<T extends object>(api: T, limit: ReturnType<typeof concurrencyLimit>): T {
+/**
+ * Runs one API call within the time left (`requestBudgetMs`): the call is aborted through its
+ * request's signal when the time is up, so a server that accepts and never answers frees the slot
+ * and the connection.
+ */
+async function bounded<T>(call: (options: k8s.ConfigurationOptions | undefined) => Promise<T>, options: k8s.ConfigurationOptions | undefined, budgetMs: number): Promise<T> {
+  if (budgetMs <= 0) throw timeoutError(0);
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), budgetMs);
+  const withSignal: k8s.ConfigurationOptions = {
+    ...options,
+    middleware: [
+      ...(options?.middleware ?? []),
+      // The object API hands options to the observable layer as they are, so the middleware
+      // answers observable-likes (all that layer calls is `toPromise`).
+      {
+        pre: (context: k8s.RequestContext) => {
+          context.setSignal(abort.signal as unknown as Parameters<typeof context.setSignal>[0]);
+          return { toPromise: async () => context };
+        },
+        post: (response: k8s.ResponseContext) => ({ toPromise: async () => response }),
+      } as unknown as NonNullable<k8s.ConfigurationOptions["middleware"]>[number],
+    ],
+    middlewareMergeStrategy: "append",
+  };
+  try {
+    return await call(withSignal);
+  } catch (error) {
+    if (abort.signal.aborted) throw timeoutError(budgetMs);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The API client with every method call going through `limit`, each bounded in time. */
+function limited<T extends object>(api: T, limit: ConcurrencyLimit): T {
   return new Proxy(api, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
-      return typeof value === "function" ? (...args: unknown[]) => limit(() => value.apply(target, args)) : value;
+      if (typeof value !== "function") return value;
+      return (param: unknown, options?: k8s.ConfigurationOptions) => {
+        const started = Date.now();
+        const budget = requestBudgetMs(started);
+        // Time spent waiting for a slot counts against the request's budget.
+        return limit(() => bounded((o) => value.call(target, param, o), options, budget - (Date.now() - started)), budget);
+      };
     },
   });
 }
@@ -93,6 +161,7 @@ export function connectKubernetes(kubeconfig: string): KubernetesApis {
     apps: limited(config.makeApiClient(client.AppsV1Api), limit),
     custom: limited(config.makeApiClient(client.CustomObjectsApi), limit),
     mergePatch: client.setHeaderOptions("Content-Type", client.PatchStrategy.MergePatch),
+    inFlight: () => limit.running(),
   };
   connected.set(kubeconfig, apis);
   return apis;

@@ -5,6 +5,8 @@
  * into state and run in the engine's dynamic-provider process.
  */
 
+import { currentDeadline } from "./deadline";
+
 /** Retry bounds. */
 export interface RetryOptions {
   /** Attempts in total. Default 6. */
@@ -31,7 +33,7 @@ export function isTransient(error: unknown): boolean {
   return /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|UND_ERR|socket hang up|timed out|fetch failed/i.test(text);
 }
 
-/** Runs `operation`, retrying transient failures with backoff and jitter. */
+/** Runs `operation`, retrying transient failures with backoff and jitter; never sleeps past the deadline in force (`withDeadline`). */
 export async function retryTransient<T>(operation: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const attempts = options.attempts ?? 6;
   const base = options.baseMs ?? 200;
@@ -42,7 +44,10 @@ export async function retryTransient<T>(operation: () => Promise<T>, options: Re
     } catch (error) {
       if (attempt >= attempts || !isTransient(error)) throw error;
       const ceiling = Math.min(max, base * 2 ** (attempt - 1));
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+      const pause = Math.random() * ceiling;
+      const deadline = currentDeadline();
+      if (deadline !== undefined && Date.now() + pause >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
 }

@@ -51,7 +51,13 @@ function ec2Client(inputs: VpcRouteReconcilerInputs): { client: ec2.EC2Client; s
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sdk = require("@aws-sdk/client-ec2") as typeof ec2;
   // Credentials come from the environment the engine runs in (profile, SSO, keys), never inputs.
-  return { sdk, client: new sdk.EC2Client({ region: inputs.region, ...(inputs.ec2Endpoint ? { endpoint: inputs.ec2Endpoint } : {}), maxAttempts: 5 }) };
+  return { sdk, client: new sdk.EC2Client({
+      region: inputs.region,
+      ...(inputs.ec2Endpoint ? { endpoint: inputs.ec2Endpoint } : {}),
+      maxAttempts: 5,
+      // Bounded like the Kubernetes requests: an endpoint that never answers fails the attempt.
+      requestHandler: { connectionTimeout: 10_000, requestTimeout: 30_000 },
+    }) };
 }
 
 /** The nodes with a pod CIDR inside the pool, and their primary network interfaces. */

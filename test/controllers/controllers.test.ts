@@ -73,21 +73,18 @@ describe("ClusterJoin against Kubernetes API servers", () => {
 
   it("fails at the bound with the member, what was seen and the likely causes", async () => {
     const { inputs } = await setUp(meshConfig({ isManaged: false, controlPlaneUID: "" }));
-    const started = Date.now();
     await expect(waitForJoin({ ...inputs, timeoutSeconds: 0.4 })).rejects.toThrow(
       /ClusterJoin east \(us-east-1\/default\/default\/east\): not joined to hub after 0.4s; last seen: isManaged=false, controlPlaneUID="".*gatewayHost does not resolve.*another namespace than "erie-canal"/,
     );
-    expect(Date.now() - started).toBeLessThan(3000);
     const missing = await setUp(undefined);
     await expect(waitForJoin({ ...missing.inputs, timeoutSeconds: 0.3 })).rejects.toThrow(/last seen: no ConfigMap erie-canal\/erie-canal-mesh-config on the member/);
   });
 
   it("refuses at once a member another control plane manages", async () => {
     const { inputs } = await setUp(meshConfig({ isManaged: true, controlPlaneUID: "someone-else" }));
-    const started = Date.now();
-    await expect(waitForJoin(inputs)).rejects.toThrow(/managed by another control plane \(controlPlaneUID "someone-else"/);
-    expect(Date.now() - started).toBeLessThan(2000);
-  });
+    // "At once": with an hour to wait, only the refusal ends the wait within the test's bound.
+    await expect(waitForJoin({ ...inputs, timeoutSeconds: 3600 })).rejects.toThrow(/managed by another control plane \(controlPlaneUID "someone-else"/);
+  }, 10_000);
 
   it("refresh reports a member taken by another control plane, and the next update verifies again", async () => {
     const { member, inputs, cpUid } = await setUp(undefined);

@@ -23,8 +23,12 @@ export type UpdateValidator = (previous: StoredObject | undefined, next: StoredO
 export interface InjectedFault {
   method: string;
   path: RegExp;
-  /** HTTP status to answer, or `"drop"` to close the connection without an answer. */
-  status: number | "drop";
+  /**
+   * HTTP status to answer; `"drop"` closes the connection without an answer; `"hang"` keeps the
+   * request open and never answers (a blackholed endpoint behind a load balancer); `"lose"` does
+   * the write, then closes the connection instead of answering (the answer was lost).
+   */
+  status: number | "drop" | "hang" | "lose";
   /** How many matching requests fail; afterwards requests pass. */
   times: number;
 }
@@ -66,6 +70,8 @@ export class FakeKubernetesApi {
   connections = 0;
   /** Milliseconds every answer is delayed by (a slow or distant API server). */
   latencyMs = 0;
+  /** Requests received whose connection is still open without an answer (hung ones included). */
+  openRequests = 0;
   /** Called after each answered request: lets a test act as a concurrent writer at that moment. */
   afterRequest?: (request: LoggedRequest) => void;
   private readonly objects = new Map<string, Map<string, StoredObject>>();
@@ -95,8 +101,8 @@ export class FakeKubernetesApi {
 
   /** Stops the server. */
   async stop(): Promise<void> {
-    // Idle keep-alive connections would hold close() open until they time out.
-    this.server?.closeIdleConnections();
+    // Idle keep-alive connections (and hung requests) would hold close() open.
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
@@ -150,12 +156,26 @@ export class FakeKubernetesApi {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://fake");
     const method = req.method ?? "GET";
+    this.openRequests++;
+    let open = true;
+    const closed = () => {
+      if (open) this.openRequests--;
+      open = false;
+    };
+    res.on("close", closed);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString("utf8");
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    let lost = false;
     const reply = (status: number, body: unknown) => {
       const logged = { method, path: url.pathname, status };
+      if (lost) {
+        // The server did the work; the client never hears of it.
+        this.requests.push({ ...logged, status: 0 });
+        req.socket.destroy();
+        return;
+      }
       const serialized = JSON.stringify(body);
       this.requests.push(logged);
       this.afterRequest?.(logged);
@@ -173,7 +193,12 @@ export class FakeKubernetesApi {
         req.socket.destroy();
         return;
       }
-      return status(fault.status, "InternalError", `injected fault ${fault.status}`);
+      if (fault.status === "hang") {
+        this.requests.push({ method, path: url.pathname, status: -1 });
+        return;
+      }
+      if (fault.status === "lose") lost = true;
+      else return status(fault.status, "InternalError", `injected fault ${fault.status}`);
     }
     const path = parsePath(url.pathname);
     if (!path) return status(404, "NotFound", `no route for ${url.pathname}`);
