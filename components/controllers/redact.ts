@@ -47,6 +47,11 @@ export function redactError(error: unknown, secrets: readonly string[]): Error {
   // Kept for callers that branch on them (retries, 404 handling); neither carries a credential.
   if (typeof original?.code === "number" || typeof original?.code === "string") Object.assign(safe, { code: original.code });
   if (typeof original?.statusCode === "number") Object.assign(safe, { statusCode: original.statusCode });
+  // A partial failure's state (the engine records it): kept, with its reasons redacted too.
+  const partial = error as { id?: unknown; properties?: unknown; reasons?: unknown };
+  if (typeof partial?.id === "string" && partial.id !== "") {
+    Object.assign(safe, { id: partial.id, properties: partial.properties, reasons: Array.isArray(partial.reasons) ? partial.reasons.map((r) => redact(String(r), secrets)) : [] });
+  }
   return safe;
 }
 

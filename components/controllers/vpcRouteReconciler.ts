@@ -10,7 +10,7 @@ import { connectKubernetes } from "./kubernetesApi";
 import { numberFailure } from "./checks";
 import { withoutCredentials } from "./redact";
 import { retryTransient } from "./retry";
-import { planVpcRoutes, type ExistingRoute, type OwnedRoute, type RouteNode } from "./vpcRoutes";
+import { planVpcRoutes, RoutePlanError, type ExistingRoute, type OwnedRoute, type RouteNode } from "./vpcRoutes";
 
 /** Bumped whenever what the controller manages changes. */
 export const VPC_ROUTE_RECONCILER_VERSION = "vpc-route-reconciler/1";
@@ -33,6 +33,8 @@ export interface VpcRouteReconcilerInputs {
 export interface VpcRouteReconcilerOutputs extends VpcRouteReconcilerInputs {
   ownedRoutes: OwnedRoute[];
   inSync: boolean;
+  /** Nodes the last reconcile could not route, each with why (empty when all are routed). */
+  pendingNodes?: string[];
 }
 
 /** The instance id in a node's `providerID` (`aws:///us-east-1a/i-0abc…`). */
@@ -60,64 +62,139 @@ function ec2Client(inputs: VpcRouteReconcilerInputs): { client: ec2.EC2Client; s
     }) };
 }
 
+/** The nodes to route, and the nodes that could not be resolved this time (each with why). */
+interface ClusterNodes {
+  nodes: RouteNode[];
+  /** Pod CIDRs of nodes still in the cluster whose interface is unknown now: their routes stay. */
+  keep: string[];
+  pending: string[];
+}
+
 /** The nodes with a pod CIDR inside the pool, and their primary network interfaces. */
-async function routeNodes(inputs: VpcRouteReconcilerInputs, aws: ReturnType<typeof ec2Client>): Promise<RouteNode[]> {
+async function routeNodes(inputs: VpcRouteReconcilerInputs, aws: ReturnType<typeof ec2Client>): Promise<ClusterNodes> {
   const { core } = connectKubernetes(inputs.kubeconfig);
   const nodes = (await retryTransient(() => core.listNode())).items;
   const wanted = nodes
     .map((n) => ({ name: n.metadata?.name ?? "", podCidr: n.spec?.podCIDR ?? "", instanceId: instanceIdOf(n.spec?.providerID) }))
     .filter((n) => n.podCidr && n.instanceId && insidePool(n.podCidr, inputs.podCidr));
-  if (wanted.length === 0) return [];
+  if (wanted.length === 0) return { nodes: [], keep: [], pending: [] };
   const enis = new Map<string, string>();
-  for await (const page of aws.sdk.paginateDescribeInstances({ client: aws.client }, { InstanceIds: wanted.map((n) => n.instanceId!) })) {
-    for (const reservation of page.Reservations ?? []) {
-      for (const instance of reservation.Instances ?? []) {
-        const primary = (instance.NetworkInterfaces ?? []).find((eni) => eni.Attachment?.DeviceIndex === 0);
-        if (instance.InstanceId && primary?.NetworkInterfaceId) enis.set(instance.InstanceId, primary.NetworkInterfaceId);
+  const ids = [...new Set(wanted.map((n) => n.instanceId!))];
+  // A filter, not InstanceIds: one unknown id (terminated, or too new to be listed) would fail
+  // the whole call for every node; a filter just leaves it out. EC2 takes 200 values per filter.
+  for (let i = 0; i < ids.length; i += 200) {
+    const chunk = ids.slice(i, i + 200);
+    for await (const page of aws.sdk.paginateDescribeInstances({ client: aws.client }, { Filters: [{ Name: "instance-id", Values: chunk }] })) {
+      for (const reservation of page.Reservations ?? []) {
+        for (const instance of reservation.Instances ?? []) {
+          if (instance.State?.Name === "terminated" || instance.State?.Name === "shutting-down") continue;
+          const primary = (instance.NetworkInterfaces ?? []).find((eni) => eni.Attachment?.DeviceIndex === 0);
+          if (instance.InstanceId && primary?.NetworkInterfaceId) enis.set(instance.InstanceId, primary.NetworkInterfaceId);
+        }
       }
     }
   }
-  return wanted.filter((n) => enis.has(n.instanceId!)).map((n) => ({ name: n.name, podCidr: n.podCidr, networkInterfaceId: enis.get(n.instanceId!)! }));
+  const unresolved = wanted.filter((n) => !enis.has(n.instanceId!));
+  return {
+    nodes: wanted.filter((n) => enis.has(n.instanceId!)).map((n) => ({ name: n.name, podCidr: n.podCidr, networkInterfaceId: enis.get(n.instanceId!)! })),
+    keep: unresolved.map((n) => n.podCidr),
+    pending: unresolved.map((n) => `${n.name}: EC2 does not list its instance ${n.instanceId}`),
+  };
 }
 
-async function routeTables(inputs: VpcRouteReconcilerInputs, aws: ReturnType<typeof ec2Client>): Promise<Map<string, ExistingRoute[]>> {
+/** The managed route tables that exist, with their routes (a filter: a deleted table is just absent). */
+async function routeTables(inputs: Pick<VpcRouteReconcilerInputs, "routeTableIds">, aws: ReturnType<typeof ec2Client>): Promise<Map<string, ExistingRoute[]>> {
   const tables = new Map<string, ExistingRoute[]>();
-  for await (const page of aws.sdk.paginateDescribeRouteTables({ client: aws.client }, { RouteTableIds: inputs.routeTableIds })) {
+  for await (const page of aws.sdk.paginateDescribeRouteTables({ client: aws.client }, { Filters: [{ Name: "route-table-id", Values: inputs.routeTableIds }] })) {
     for (const table of page.RouteTables ?? []) {
-      tables.set(table.RouteTableId!, (table.Routes ?? []).filter((r) => r.DestinationCidrBlock).map((r) => ({ destination: r.DestinationCidrBlock!, target: r.NetworkInterfaceId ?? r.GatewayId ?? r.NatGatewayId ?? r.TransitGatewayId ?? r.VpcPeeringConnectionId ?? r.InstanceId })));
+      tables.set(
+        table.RouteTableId!,
+        (table.Routes ?? [])
+          .filter((r) => r.DestinationCidrBlock)
+          .map((r) => ({ destination: r.DestinationCidrBlock!, target: r.NetworkInterfaceId ?? r.GatewayId ?? r.NatGatewayId ?? r.TransitGatewayId ?? r.VpcPeeringConnectionId ?? r.InstanceId, ...(r.State ? { state: r.State } : {}) })),
+      );
     }
   }
   return tables;
 }
 
+/** What a reconcile did. */
+export interface ReconcileResult {
+  owned: OwnedRoute[];
+  changed: number;
+  /** Nodes left out this time, each with why (their routes are kept as they are). */
+  pending: string[];
+}
+
+/** The target a table holds for a destination now, read back after an ambiguous answer. */
+async function currentTarget(aws: ReturnType<typeof ec2Client>, table: string, destination: string): Promise<string | undefined> {
+  return (await routeTables({ routeTableIds: [table] }, aws)).get(table)?.find((r) => r.destination === destination)?.target;
+}
+
 /**
- * Reads, plans and applies; returns what is owned afterwards and how many changes were made.
- * `nodes` replaces the cluster's nodes (an empty list removes every owned route).
+ * Reads, plans and applies; returns what is owned afterwards, how many changes were made and the
+ * nodes left out. `nodes` replaces the cluster's nodes (an empty list removes every owned route).
+ * Route tables that do not exist fail the call, named, unless `missingTables` is `"skip"` (a
+ * delete: a deleted table took its routes with it).
  */
-export async function reconcileVpcRoutes(inputs: VpcRouteReconcilerInputs, owned: OwnedRoute[], nodes?: RouteNode[]): Promise<{ owned: OwnedRoute[]; changed: number }> {
+export async function reconcileVpcRoutes(inputs: VpcRouteReconcilerInputs, owned: OwnedRoute[], nodes?: RouteNode[], missingTables: "fail" | "skip" = "fail"): Promise<ReconcileResult> {
   const aws = ec2Client(inputs);
-  const plan = planVpcRoutes({ nodes: nodes ?? (await routeNodes(inputs, aws)), tables: await routeTables(inputs, aws), owned, quota: inputs.routeQuota });
+  const cluster: ClusterNodes = nodes ? { nodes, keep: [], pending: [] } : await routeNodes(inputs, aws);
+  const tables = await routeTables(inputs, aws);
+  const missing = inputs.routeTableIds.filter((id) => !tables.has(id));
+  if (missing.length > 0 && missingTables === "fail") {
+    throw new RoutePlanError(`VpcRouteReconciler ${inputs.clusterName}: route table ${missing.join(", ")} does not exist${missing.length > 1 ? " (none of them)" : ""}; give the cluster's current route table ids (the network's routeTableIds), or remove the deleted ones`);
+  }
+  const plan = planVpcRoutes({ nodes: cluster.nodes, tables, owned: owned.filter((o) => tables.has(o.routeTableId)), quota: inputs.routeQuota, keep: cluster.keep });
+  // What is owned as the changes land, so a failure partway still records every route written.
+  const held = new Map(owned.filter((o) => tables.has(o.routeTableId)).map((o) => [`${o.routeTableId} ${o.destination}`, o]));
+  const landed = (change: (typeof plan.changes)[number]) => {
+    const at = `${change.routeTableId} ${change.destination}`;
+    if (change.action === "delete") held.delete(at);
+    else held.set(at, { routeTableId: change.routeTableId, destination: change.destination, networkInterfaceId: change.networkInterfaceId!, node: change.node! });
+  };
+  const failWith = (error: Error) => Object.assign(error, { ownedSoFar: [...held.values()].sort((a, b) => `${a.routeTableId} ${a.destination}`.localeCompare(`${b.routeTableId} ${b.destination}`)) });
   for (const change of plan.changes) {
     const target = { RouteTableId: change.routeTableId, DestinationCidrBlock: change.destination };
     try {
       if (change.action === "create") await aws.client.send(new aws.sdk.CreateRouteCommand({ ...target, NetworkInterfaceId: change.networkInterfaceId! }));
       else if (change.action === "replace") await aws.client.send(new aws.sdk.ReplaceRouteCommand({ ...target, NetworkInterfaceId: change.networkInterfaceId! }));
       else await aws.client.send(new aws.sdk.DeleteRouteCommand(target));
+      landed(change);
     } catch (error) {
-      // Already as wanted (a retry after a lost answer): idempotent, not a failure.
       const code = (error as { name?: string }).name;
-      if ((change.action === "delete" && code === "InvalidRoute.NotFound") || (change.action === "create" && code === "RouteAlreadyExists")) continue;
-      throw new Error(`VpcRouteReconciler ${inputs.clusterName}: ${change.action} of the route ${change.destination} in ${change.routeTableId} failed: ${(error as Error).message}`);
+      // Already gone (a retry after a lost answer, or removed by hand): as wanted.
+      if (change.action === "delete" && code === "InvalidRoute.NotFound") {
+        landed(change);
+        continue;
+      }
+      if (change.action === "create" && code === "RouteAlreadyExists") {
+        // The plan saw no route here, so one appeared since. After a retry (the first answer
+        // lost) it is ours when it points where ours would; anything else belongs to someone else.
+        const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+        const now = await currentTarget(aws, change.routeTableId, change.destination);
+        if (attempts > 1 && now === change.networkInterfaceId) {
+          landed(change);
+          continue;
+        }
+        throw failWith(new RoutePlanError(
+          `VpcRouteReconciler ${inputs.clusterName}: create of the route ${change.destination} in ${change.routeTableId}: the table already routes it to ${now ?? "another target"}, a route canalkit did not create; it will not take it over. Remove that route, or give the cluster a pod CIDR that no other route uses`,
+        ));
+      }
+      throw failWith(new Error(`VpcRouteReconciler ${inputs.clusterName}: ${change.action} of the route ${change.destination} in ${change.routeTableId} failed: ${(error as Error).message}`));
     }
   }
-  return { owned: plan.owned, changed: plan.changes.length };
+  return { owned: plan.owned, changed: plan.changes.length, pending: cluster.pending };
 }
 
 /** Whether the tables hold exactly what the plan wants (a refresh; no writes). */
 export async function vpcRoutesInSync(inputs: VpcRouteReconcilerInputs, owned: OwnedRoute[]): Promise<boolean> {
   const aws = ec2Client(inputs);
   try {
-    return planVpcRoutes({ nodes: await routeNodes(inputs, aws), tables: await routeTables(inputs, aws), owned, quota: inputs.routeQuota }).changes.length === 0;
+    const cluster = await routeNodes(inputs, aws);
+    const tables = await routeTables(inputs, aws);
+    if (inputs.routeTableIds.some((id) => !tables.has(id)) || cluster.pending.length > 0) return false;
+    return planVpcRoutes({ nodes: cluster.nodes, tables, owned, quota: inputs.routeQuota }).changes.length === 0;
   } catch {
     return false;
   }
@@ -141,42 +218,51 @@ export const vpcRouteReconcilerProvider: pulumi.dynamic.ResourceProvider<VpcRout
     return { changes: changed || olds.inSync !== true };
   },
   async create(inputs) {
-    const { owned } = await withoutCredentials([inputs.kubeconfig], () => reconcileVpcRoutes(inputs, []));
-    return { id: `${inputs.clusterName}/vpc-routes`, outs: { ...inputs, ownedRoutes: owned, inSync: true } };
+    const id = `${inputs.clusterName}/vpc-routes`;
+    const { owned, pending } = await withoutCredentials([inputs.kubeconfig], () => keepingWhatLanded(id, inputs, () => reconcileVpcRoutes(inputs, [])));
+    return { id, outs: { ...inputs, ownedRoutes: owned, inSync: pending.length === 0, pendingNodes: pending } };
   },
   async read(id, props) {
     if (!props) throw new Error(`VpcRouteReconciler ${id}: cannot be read without its recorded state (import is not supported)`);
     const current: VpcRouteReconcilerOutputs = { ...props, inSync: await withoutCredentials([props.kubeconfig], () => vpcRoutesInSync(props, props.ownedRoutes ?? [])) };
     return { id, props: current };
   },
-  async update(_id, olds: VpcRouteReconcilerOutputs, news) {
-    return withoutCredentials([olds.kubeconfig, news.kubeconfig], () => updateRoutes(olds, news));
+  async update(id, olds: VpcRouteReconcilerOutputs, news) {
+    return withoutCredentials([olds.kubeconfig, news.kubeconfig], () => keepingWhatLanded(id, news, () => updateRoutes(olds, news)));
   },
   async delete(_id, props) {
     await withoutCredentials([props.kubeconfig], () => deleteRoutes(props));
   },
 };
 
-async function updateRoutes(olds: VpcRouteReconcilerOutputs, news: VpcRouteReconcilerInputs): Promise<{ outs: VpcRouteReconcilerOutputs }> {
-  {
-    // Routes owned in tables no longer managed are released by removing them first.
-    const dropped = (olds.ownedRoutes ?? []).filter((o) => !news.routeTableIds.includes(o.routeTableId));
-    if (dropped.length > 0) await reconcileVpcRoutes({ ...olds, routeTableIds: [...new Set(dropped.map((o) => o.routeTableId))] }, dropped, []);
-    const { owned } = await reconcileVpcRoutes(news, (olds.ownedRoutes ?? []).filter((o) => news.routeTableIds.includes(o.routeTableId)));
-    return { outs: { ...news, ownedRoutes: owned, inSync: true } };
+/**
+ * Runs a reconcile; when it fails after some routes were written, the error carries the state to
+ * record (`id`, `properties`, `reasons`: the engine keeps the resource with it, as for a resource
+ * that was created but failed to initialize), so no route the kit wrote is ever forgotten.
+ */
+async function keepingWhatLanded<T>(id: string, inputs: VpcRouteReconcilerInputs, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    const owned = (error as { ownedSoFar?: OwnedRoute[] }).ownedSoFar;
+    if (!owned) throw error;
+    const properties: VpcRouteReconcilerOutputs = { ...inputs, ownedRoutes: owned, inSync: false, pendingNodes: [] };
+    throw Object.assign(error as Error, { id, properties, reasons: [(error as Error).message] });
   }
 }
 
+async function updateRoutes(olds: VpcRouteReconcilerOutputs, news: VpcRouteReconcilerInputs): Promise<{ outs: VpcRouteReconcilerOutputs }> {
+  // Routes owned in tables no longer managed are released by removing them first.
+  const dropped = (olds.ownedRoutes ?? []).filter((o) => !news.routeTableIds.includes(o.routeTableId));
+  if (dropped.length > 0) await reconcileVpcRoutes({ ...olds, routeTableIds: [...new Set(dropped.map((o) => o.routeTableId))] }, dropped, [], "skip");
+  const { owned, pending } = await reconcileVpcRoutes(news, (olds.ownedRoutes ?? []).filter((o) => news.routeTableIds.includes(o.routeTableId)));
+  return { outs: { ...news, ownedRoutes: owned, inSync: pending.length === 0, pendingNodes: pending } };
+}
+
 async function deleteRoutes(props: VpcRouteReconcilerOutputs): Promise<void> {
-  {
-    // Remove exactly the routes this resource created (and that still point where it put them).
-    try {
-      await reconcileVpcRoutes(props, props.ownedRoutes ?? [], []);
-    } catch (error) {
-      // A route table already deleted took its routes with it.
-      if (!/InvalidRouteTableID\.NotFound/.test(`${(error as Error).name} ${(error as Error).message}`)) throw error;
-    }
-  }
+  // Remove exactly the routes this resource created (and that still point where it put them),
+  // table by table: a table already deleted took its routes with it, the others are cleaned.
+  await reconcileVpcRoutes(props, props.ownedRoutes ?? [], [], "skip");
 }
 
 /** Inputs of `VpcRouteReconciler`. */
@@ -201,7 +287,7 @@ export class VpcRouteReconciler extends pulumi.dynamic.Resource {
     super(
       vpcRouteReconcilerProvider,
       name,
-      { ...args, kubeconfig: pulumi.secret(args.kubeconfig), controllerVersion: VPC_ROUTE_RECONCILER_VERSION, ownedRoutes: undefined, inSync: undefined },
+      { ...args, kubeconfig: pulumi.secret(args.kubeconfig), controllerVersion: VPC_ROUTE_RECONCILER_VERSION, ownedRoutes: undefined, inSync: undefined, pendingNodes: undefined },
       { ...opts, additionalSecretOutputs: ["kubeconfig"] },
       "canalkit",
       "VpcRouteReconciler",

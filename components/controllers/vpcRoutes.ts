@@ -18,6 +18,8 @@ export interface ExistingRoute {
   destination: string;
   /** The target (ENI, gateway, …) or undefined. */
   target?: string;
+  /** `blackhole` when the target (for example a deleted interface) is gone. */
+  state?: string;
 }
 
 /** A route the controller created and therefore owns. */
@@ -48,8 +50,12 @@ export class RoutePlanError extends Error {}
 
 const key = (table: string, destination: string) => `${table} ${destination}`;
 
-/** Plans the changes that make `tables` hold exactly the node routes. */
-export function planVpcRoutes(input: { nodes: RouteNode[]; tables: Map<string, ExistingRoute[]>; owned: OwnedRoute[]; quota: number }): RoutePlan {
+/**
+ * Plans the changes that make `tables` hold exactly the node routes. `keep` lists the pod CIDRs
+ * of nodes that are still in the cluster but could not be resolved this time (their instance not
+ * listed yet, or gone): their owned routes are neither changed nor removed.
+ */
+export function planVpcRoutes(input: { nodes: RouteNode[]; tables: Map<string, ExistingRoute[]>; owned: OwnedRoute[]; quota: number; keep?: string[] }): RoutePlan {
   const owned = new Map(input.owned.map((o) => [key(o.routeTableId, o.destination), o]));
   const changes: RouteChange[] = [];
   const nextOwned: OwnedRoute[] = [];
@@ -60,15 +66,24 @@ export function planVpcRoutes(input: { nodes: RouteNode[]; tables: Map<string, E
       wanted.add(node.podCidr);
       const route = existing.get(node.podCidr);
       const mine = owned.get(key(table, node.podCidr));
-      if (route && route.target !== node.networkInterfaceId && !mine) {
+      // Owned means created by canalkit and recorded; a route it finds, even an identical one, is
+      // someone else's: adopting it would delete it at destroy.
+      if (route && (!mine || mine.networkInterfaceId !== route.target)) {
         throw new RoutePlanError(
-          `route table ${table} already routes ${node.podCidr} to ${route.target ?? "another target"}, and canalkit did not create that route; it will not overwrite it. ` +
+          `route table ${table} already routes ${node.podCidr} to ${route.target ?? "another target"}, and canalkit did not create that route; it will not take it over. ` +
             `Remove that route, or give the cluster a pod CIDR that no other route uses`,
         );
       }
       if (!route) changes.push({ action: "create", routeTableId: table, destination: node.podCidr, networkInterfaceId: node.networkInterfaceId, node: node.name });
       else if (route.target !== node.networkInterfaceId) changes.push({ action: "replace", routeTableId: table, destination: node.podCidr, networkInterfaceId: node.networkInterfaceId, node: node.name });
       nextOwned.push({ routeTableId: table, destination: node.podCidr, networkInterfaceId: node.networkInterfaceId, node: node.name });
+    }
+    for (const cidr of input.keep ?? []) {
+      const mine = owned.get(key(table, cidr));
+      if (mine && !wanted.has(cidr) && existing.get(cidr)?.target === mine.networkInterfaceId) {
+        wanted.add(cidr);
+        nextOwned.push(mine);
+      }
     }
     for (const o of input.owned.filter((o) => o.routeTableId === table && !wanted.has(o.destination))) {
       // A node that left: its route goes, but only while it still is the route canalkit made.
