@@ -9,11 +9,12 @@ import type { KitCluster } from "../cluster/types";
 import { CanalkitInputError } from "../errors";
 import { connectKubernetes, readOrUndefined } from "./kubernetesApi";
 import { waitFailures } from "./checks";
+import { withDeadline } from "./deadline";
 import { withoutCredentials } from "./redact";
-import { retryTransient } from "./retry";
+import { isTransient, retryTransient } from "./retry";
 
 /** Bumped whenever what the controller removes changes. */
-export const DEFAULT_CNI_REMOVAL_VERSION = "default-cni-removal/1";
+export const DEFAULT_CNI_REMOVAL_VERSION = "default-cni-removal/2";
 
 /** The DaemonSet of the Amazon VPC CNI on EKS. */
 export const AMAZON_VPC_CNI = { namespace: "kube-system", name: "aws-node" } as const;
@@ -35,14 +36,54 @@ export interface DefaultCniRemovalOutputs extends DefaultCniRemovalInputs {
   present: boolean;
 }
 
-/** Deletes the VPC CNI DaemonSet if present; answers whether it deleted something. Idempotent. */
-export async function removeAmazonVpcCni(kubeconfig: string): Promise<boolean> {
-  const { apps } = connectKubernetes(kubeconfig);
-  const existing = await retryTransient(() => readOrUndefined(() => apps.readNamespacedDaemonSet(AMAZON_VPC_CNI)));
-  if (!existing) return false;
-  // Foreground: the call returns once the pods are gone, so Canal never meets aws-node's config.
-  await retryTransient(() => readOrUndefined(() => apps.deleteNamespacedDaemonSet({ ...AMAZON_VPC_CNI, propagationPolicy: "Foreground" })));
-  return true;
+/** The label aws-node's pods carry. */
+const AWS_NODE_PODS = "k8s-app=aws-node";
+
+/** How long to wait for aws-node to be gone, and how often to look. */
+export interface RemovalBounds {
+  timeoutSeconds: number;
+  pollSeconds: number;
+}
+
+/**
+ * Deletes the VPC CNI DaemonSet if present, then waits until it and its pods are gone; answers
+ * whether this call deleted it. A foreground delete returns at once: the DaemonSet stays, with a
+ * deletionTimestamp, while its pods terminate, and Canal must not start beside them. Idempotent:
+ * a DaemonSet already being deleted is waited for, not deleted again.
+ */
+export async function removeAmazonVpcCni(kubeconfig: string, bounds: RemovalBounds = { timeoutSeconds: 300, pollSeconds: 5 }): Promise<boolean> {
+  const { apps, core } = connectKubernetes(kubeconfig);
+  const deadline = Date.now() + bounds.timeoutSeconds * 1000;
+  return withDeadline(deadline, async () => {
+    const existing = await retryTransient(() => readOrUndefined(() => apps.readNamespacedDaemonSet(AMAZON_VPC_CNI)));
+    let deleted = false;
+    if (existing && !existing.metadata?.deletionTimestamp) {
+      await retryTransient(() => readOrUndefined(() => apps.deleteNamespacedDaemonSet({ ...AMAZON_VPC_CNI, propagationPolicy: "Foreground" })));
+      deleted = true;
+    }
+    let seen = "";
+    for (;;) {
+      try {
+        const daemonSet = await retryTransient(() => readOrUndefined(() => apps.readNamespacedDaemonSet(AMAZON_VPC_CNI)));
+        const pods = (await retryTransient(() => core.listNamespacedPod({ namespace: AMAZON_VPC_CNI.namespace, labelSelector: AWS_NODE_PODS }))).items;
+        if (!daemonSet && pods.length === 0) return deleted;
+        seen = [
+          daemonSet ? `DaemonSet ${AMAZON_VPC_CNI.namespace}/${AMAZON_VPC_CNI.name}${daemonSet.metadata?.deletionTimestamp ? " (deletionTimestamp set)" : ""}` : "",
+          pods.length > 0 ? `pods ${pods.map((p) => p.metadata?.name).sort().join(", ")}` : "",
+        ].filter(Boolean).join(", ");
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+        // What a complete look saw stays the news (the last read may be cut by the deadline).
+        seen = `${seen.replace(/; then reading failed.*$/, "")}${seen ? "; then " : ""}reading failed: ${(error as Error).message.split("\n")[0]}`;
+      }
+      if (Date.now() + bounds.pollSeconds * 1000 > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, bounds.pollSeconds * 1000));
+    }
+    throw new Error(
+      `aws-node is still terminating after ${bounds.timeoutSeconds}s: ${seen}. Canal is not installed beside the Amazon VPC CNI; ` +
+        `the next \`pulumi up\` waits again. Look at why the pods do not stop (kubectl -n kube-system get pods -l ${AWS_NODE_PODS}).`,
+    );
+  });
 }
 
 /** Whether the VPC CNI DaemonSet exists (refresh: an add-on or a person reinstalled it). */
@@ -61,12 +102,12 @@ export const defaultCniRemovalProvider: pulumi.dynamic.ResourceProvider<DefaultC
     return { inputs, failures };
   },
   async diff(_id, olds: DefaultCniRemovalOutputs, news) {
-    // Reinstalled since (seen by refresh), or a newer removal: remove again. A new kubeconfig for
-    // the same cluster alone changes nothing.
+    // Reinstalled since (seen by refresh), or a newer removal: remove again. A new kubeconfig or
+    // new bounds for the same cluster alone change nothing.
     return { changes: olds.present || olds.controllerVersion !== news.controllerVersion || olds.clusterName !== news.clusterName };
   },
   async create(inputs) {
-    const removed = await withoutCredentials([inputs.kubeconfig], () => removeAmazonVpcCni(inputs.kubeconfig));
+    const removed = await withoutCredentials([inputs.kubeconfig], () => removeAmazonVpcCni(inputs.kubeconfig, inputs));
     return { id: `${inputs.clusterName}/${AMAZON_VPC_CNI.namespace}/${AMAZON_VPC_CNI.name}`, outs: { ...inputs, removed, present: false } };
   },
   async read(id, props) {
@@ -75,7 +116,7 @@ export const defaultCniRemovalProvider: pulumi.dynamic.ResourceProvider<DefaultC
     return { id, props: current };
   },
   async update(_id, olds: DefaultCniRemovalOutputs, news) {
-    const removed = await withoutCredentials([news.kubeconfig], () => removeAmazonVpcCni(news.kubeconfig));
+    const removed = await withoutCredentials([news.kubeconfig], () => removeAmazonVpcCni(news.kubeconfig, news));
     return { outs: { ...news, removed: olds.removed || removed, present: false } };
   },
   async delete() {

@@ -121,6 +121,52 @@ describe("DefaultCniRemoval against a Kubernetes API server", () => {
   });
 });
 
+describe("DefaultCniRemoval waits until aws-node is really gone (issue 15 item 4)", () => {
+  let api: FakeKubernetesApi;
+  afterEach(async () => api?.stop());
+  const PODS = "/api/v1/namespaces/kube-system/pods";
+
+  /** aws-node with two running pods it owns, and kube-proxy with one. */
+  const setUp = async () => {
+    api = new FakeKubernetesApi("t");
+    const kubeconfig = testKubeconfig(await api.start(), "t");
+    const awsNode = api.seed(DAEMONSETS, daemonSet(AMAZON_VPC_CNI.name));
+    const proxy = api.seed(DAEMONSETS, daemonSet("kube-proxy"));
+    const pod = (name: string, app: string, owner: StoredObject): StoredObject => ({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "kube-system", labels: { "k8s-app": app }, ownerReferences: [{ apiVersion: "apps/v1", kind: "DaemonSet", name: owner.metadata.name, uid: owner.metadata.uid! }] } });
+    api.seed(PODS, pod("aws-node-1", "aws-node", awsNode));
+    api.seed(PODS, pod("aws-node-2", "aws-node", awsNode));
+    api.seed(PODS, pod("kube-proxy-1", "kube-proxy", proxy));
+    return kubeconfig;
+  };
+
+  it("returns only once the DaemonSet and its pods are gone", async () => {
+    const kubeconfig = await setUp();
+    // The pods stop after the controller has looked a few times while they were terminating.
+    let looks = 0;
+    api.afterRequest = (r) => {
+      if (r.method === "GET" && r.path === PODS && ++looks === 3) api.finishTerminating();
+    };
+    expect(await removeAmazonVpcCni(kubeconfig, { timeoutSeconds: 5, pollSeconds: 0.05 })).toBe(true);
+    expect(looks).toBeGreaterThanOrEqual(3);
+    expect(api.list(DAEMONSETS).map((d) => d.metadata.name)).toEqual(["kube-proxy"]);
+    expect(api.list(PODS).map((p) => p.metadata.name)).toEqual(["kube-proxy-1"]);
+  });
+
+  it("fails at its bound naming the aws-node pods still there, so Canal is not installed beside them", async () => {
+    const kubeconfig = await setUp();
+    await expect(removeAmazonVpcCni(kubeconfig, { timeoutSeconds: 0.3, pollSeconds: 0.05 })).rejects.toThrow(
+      /aws-node is still terminating after 0.3s: DaemonSet kube-system\/aws-node \(deletionTimestamp set\), pods aws-node-1, aws-node-2/,
+    );
+    // The DaemonSet is kept by the foreground deletion while its pods run.
+    expect(api.get(DAEMONSETS, "aws-node")?.metadata["deletionTimestamp"]).toBeDefined();
+    // A later attempt (the next update) waits again, without deleting twice.
+    const deletes = api.requests.filter((r) => r.method === "DELETE").length;
+    api.finishTerminating();
+    await expect(removeAmazonVpcCni(kubeconfig, { timeoutSeconds: 1, pollSeconds: 0.05 })).resolves.toBe(false);
+    expect(api.requests.filter((r) => r.method === "DELETE").length).toBe(deletes);
+  });
+});
+
 describe("DefaultCniRemoval is only ever asked for where it applies", () => {
   it("refuses clusters that are not EKS and clusters canalkit created, naming the option", async () => {
     await expect(

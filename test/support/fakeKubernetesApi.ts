@@ -80,6 +80,12 @@ export class FakeKubernetesApi {
   private revision = 1;
   private server?: http.Server;
 
+  /**
+   * Whether creating in a namespace that is not stored answers 404, as the real server does. On
+   * by default; tests that do not model namespaces turn it off.
+   */
+  strictNamespaces = true;
+
   /** @param bearerToken when given, requests without `Authorization: Bearer <token>` get 401. */
   constructor(private readonly bearerToken?: string) {
     // The real server's rule for nodes: a pod CIDR is assigned once.
@@ -206,13 +212,16 @@ export class FakeKubernetesApi {
     const existing = path.name ? items.get(path.name) : undefined;
 
     if (method === "GET" && !path.name) {
-      return reply(200, { kind: "List", apiVersion: "v1", metadata: { resourceVersion: String(this.revision) }, items: [...items.values()] });
+      const selector = url.searchParams.get("labelSelector");
+      const listed = [...items.values()].filter((o) => matchesLabels(o, selector));
+      return reply(200, { kind: "List", apiVersion: "v1", metadata: { resourceVersion: String(this.revision) }, items: listed });
     }
     if (path.name && !existing && method !== "PUT") return status(404, "NotFound", `${path.plural} "${path.name}" not found`);
     if (method === "GET") return reply(200, existing);
-    if (method === "DELETE") {
-      items.delete(path.name!);
-      return reply(200, existing);
+    if (method === "DELETE") return reply(200, this.delete(path, existing!, url.searchParams.get("propagationPolicy") ?? "Background"));
+    // As the real server: nothing is created in a namespace that does not exist.
+    if (method === "POST" && path.namespace && !this.get("/api/v1/namespaces", path.namespace) && this.strictNamespaces) {
+      return status(404, "NotFound", `namespaces "${path.namespace}" not found`);
     }
     let body: StoredObject;
     try {
@@ -244,6 +253,11 @@ export class FakeKubernetesApi {
         if (contentType.startsWith("application/json-patch+json")) {
           next = applyPatch(structuredClone(existing), body as unknown as Operation[], true, false).newDocument;
         } else if (contentType.startsWith("application/merge-patch+json")) {
+          // A patch that names a resourceVersion is a precondition, as on the real server.
+          const named = (body as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
+          if (named !== undefined && named !== existing.metadata.resourceVersion) {
+            return status(409, "Conflict", `Operation cannot be fulfilled on ${path.plural} "${path.name}": the object has been modified; please apply your changes to the latest version and try again`);
+          }
           next = mergePatch(structuredClone(existing), body) as StoredObject;
         } else {
           return status(415, "UnsupportedMediaType", `the body of the request was in an unknown format: ${contentType}`);
@@ -257,6 +271,61 @@ export class FakeKubernetesApi {
     return status(405, "MethodNotAllowed", `${method} ${url.pathname} is not supported`);
   }
 
+  /**
+   * Deletes as the real server's garbage collector does. Foreground: an object with dependents
+   * (objects whose ownerReferences name its uid) stays, with a deletionTimestamp and the
+   * `foregroundDeletion` finalizer, until they are gone; its dependents start terminating.
+   * Background: the object goes at once, its dependents start terminating. Terminating objects
+   * go when the test calls `finishTerminating`.
+   */
+  private delete(path: ParsedPath, existing: StoredObject, policy: string): StoredObject {
+    const dependents = this.dependentsOf(existing.metadata.uid!);
+    const now = new Date(0).toISOString();
+    if (policy !== "Orphan") {
+      for (const d of dependents.filter((d) => !d.object.metadata["deletionTimestamp"])) {
+        d.object.metadata["deletionTimestamp"] = now;
+        this.stamp(d.object);
+      }
+    }
+    if (policy === "Foreground" && dependents.length > 0) {
+      existing.metadata["deletionTimestamp"] ??= now;
+      existing.metadata["finalizers"] = [...new Set([...((existing.metadata["finalizers"] as string[] | undefined) ?? []), "foregroundDeletion"])];
+      return this.stamp(existing);
+    }
+    this.collection(path.collection).delete(path.name!);
+    return existing;
+  }
+
+  /** Objects (in any collection) whose ownerReferences name `uid`. */
+  private dependentsOf(uid: string): { collection: string; object: StoredObject }[] {
+    const found: { collection: string; object: StoredObject }[] = [];
+    for (const [collection, objects] of this.objects) {
+      for (const object of objects.values()) {
+        const owners = (object.metadata["ownerReferences"] as { uid?: string }[] | undefined) ?? [];
+        if (owners.some((o) => o.uid === uid)) found.push({ collection, object });
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Terminating objects finish (pods stop): every dependent with a deletionTimestamp goes, then
+   * every owner held by `foregroundDeletion` whose dependents are all gone.
+   */
+  finishTerminating(): void {
+    for (const objects of this.objects.values()) {
+      for (const [name, object] of objects) {
+        const finalizers = (object.metadata["finalizers"] as string[] | undefined) ?? [];
+        if (object.metadata["deletionTimestamp"] && !finalizers.includes("foregroundDeletion")) objects.delete(name);
+      }
+    }
+    for (const objects of this.objects.values()) {
+      for (const [name, object] of objects) {
+        if (((object.metadata["finalizers"] as string[] | undefined) ?? []).includes("foregroundDeletion") && this.dependentsOf(object.metadata.uid!).length === 0) objects.delete(name);
+      }
+    }
+  }
+
   private update(path: ParsedPath, existing: StoredObject, next: StoredObject, reply: (s: number, b: unknown) => void, status: (c: number, r: string, m: string) => void): void {
     const problem = this.validators.get(path.plural)?.(existing, next);
     if (problem) return status(422, "Invalid", `${path.plural} "${path.name}" is invalid: ${problem}`);
@@ -264,6 +333,16 @@ export class FakeKubernetesApi {
     this.collection(path.collection).set(path.name!, stored);
     reply(200, stored);
   }
+}
+
+/** Whether an object carries every `key=value` of an equality label selector (none: all match). */
+function matchesLabels(object: StoredObject, selector: string | null): boolean {
+  if (!selector) return true;
+  const labels = (object.metadata["labels"] as Record<string, string> | undefined) ?? {};
+  return selector.split(",").every((term) => {
+    const [key, value] = term.split("=");
+    return labels[key!.trim()] === value?.trim();
+  });
 }
 
 /** RFC 7386 JSON merge patch. */
