@@ -10,6 +10,7 @@ import { connectKubernetes, readOrUndefined, type KubernetesApis } from "./kuber
 import { waitFailures } from "./checks";
 import { withDeadline } from "./deadline";
 import { withoutCredentials } from "./redact";
+import { readOrKeepLast } from "./refresh";
 import { isTransient, retryTransient } from "./retry";
 
 /** Bumped whenever what the controller checks changes, so existing joins are verified again. */
@@ -38,6 +39,8 @@ export interface ClusterJoinOutputs extends ClusterJoinInputs {
   /** The control plane the member's mesh config names (differs from `controlPlaneUid` on drift). */
   memberControlPlaneUid: string;
   verifiedAt: string;
+  /** Set by a refresh that could not read the clusters (the rest is the last recorded state). */
+  warning?: string;
 }
 
 /** What one look at both clusters showed. */
@@ -147,9 +150,15 @@ export const clusterJoinProvider: pulumi.dynamic.ResourceProvider<ClusterJoinInp
   },
   async read(id, props) {
     if (!props) throw new Error(`ClusterJoin ${id}: cannot be read without its recorded state (import is not supported)`);
-    const seen = await withoutCredentials([props.controlPlaneKubeconfig, props.memberKubeconfig], () => observeJoin(connectKubernetes(props.controlPlaneKubeconfig), connectKubernetes(props.memberKubeconfig), props));
-    const current: ClusterJoinOutputs = { ...props, managed: isJoined(seen), controlPlaneUid: seen.controlPlaneUid, memberControlPlaneUid: seen.meshConfig?.controlPlaneUid ?? "" };
-    return { id, props: current };
+    // A control plane without its ErieCanal namespace no longer holds the join: drift, not an
+    // error. An unreachable cluster keeps the last state, with a warning (readOrKeepLast).
+    return readOrKeepLast("ClusterJoin", id, props, [props.controlPlaneKubeconfig, props.memberKubeconfig], async () => {
+      const seen = await observeJoin(connectKubernetes(props.controlPlaneKubeconfig), connectKubernetes(props.memberKubeconfig), props).catch((error: Error) => {
+        if (/ has no namespace /.test(error.message)) return { controlPlaneUid: "" } as JoinObservation;
+        throw error;
+      });
+      return { ...props, managed: isJoined(seen), controlPlaneUid: seen.controlPlaneUid, memberControlPlaneUid: seen.meshConfig?.controlPlaneUid ?? "" };
+    });
   },
   async update(_id, _olds, news) {
     const seen = await withoutCredentials([news.controlPlaneKubeconfig, news.memberKubeconfig], () => waitForJoin(news));
@@ -198,6 +207,7 @@ export class ClusterJoin extends pulumi.dynamic.Resource {
         controlPlaneUid: undefined,
         memberControlPlaneUid: undefined,
         verifiedAt: undefined,
+        warning: undefined,
       },
       { ...opts, additionalSecretOutputs: ["controlPlaneKubeconfig", "memberKubeconfig"] },
       "canalkit",

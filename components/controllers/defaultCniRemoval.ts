@@ -11,6 +11,7 @@ import { connectKubernetes, readOrUndefined } from "./kubernetesApi";
 import { waitFailures } from "./checks";
 import { withDeadline } from "./deadline";
 import { withoutCredentials } from "./redact";
+import { readOrKeepLast } from "./refresh";
 import { isTransient, retryTransient } from "./retry";
 
 /** Bumped whenever what the controller removes changes. */
@@ -34,6 +35,8 @@ export interface DefaultCniRemovalInputs {
 export interface DefaultCniRemovalOutputs extends DefaultCniRemovalInputs {
   removed: boolean;
   present: boolean;
+  /** Set by a refresh that could not read the cluster (the rest is the last recorded state). */
+  warning?: string;
 }
 
 /** The label aws-node's pods carry. */
@@ -112,8 +115,7 @@ export const defaultCniRemovalProvider: pulumi.dynamic.ResourceProvider<DefaultC
   },
   async read(id, props) {
     if (!props) throw new Error(`DefaultCniRemoval ${id}: cannot be read without its recorded state (import is not supported)`);
-    const current: DefaultCniRemovalOutputs = { ...props, present: await withoutCredentials([props.kubeconfig], () => amazonVpcCniPresent(props.kubeconfig)) };
-    return { id, props: current };
+    return readOrKeepLast("DefaultCniRemoval", id, props, [props.kubeconfig], async () => ({ ...props, present: await amazonVpcCniPresent(props.kubeconfig) }));
   },
   async update(_id, olds: DefaultCniRemovalOutputs, news) {
     const removed = await withoutCredentials([news.kubeconfig], () => removeAmazonVpcCni(news.kubeconfig, news));
@@ -139,7 +141,7 @@ export class DefaultCniRemoval extends pulumi.dynamic.Resource {
     super(
       defaultCniRemovalProvider,
       name,
-      { clusterName: cluster.clusterName, kubeconfig: pulumi.secret(cluster.kubeconfig), timeoutSeconds: 300, pollSeconds: 5, controllerVersion: DEFAULT_CNI_REMOVAL_VERSION, removed: undefined, present: undefined },
+      { clusterName: cluster.clusterName, kubeconfig: pulumi.secret(cluster.kubeconfig), timeoutSeconds: 300, pollSeconds: 5, controllerVersion: DEFAULT_CNI_REMOVAL_VERSION, removed: undefined, present: undefined, warning: undefined },
       { ...opts, additionalSecretOutputs: ["kubeconfig"] },
       "canalkit",
       "DefaultCniRemoval",

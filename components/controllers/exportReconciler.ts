@@ -11,6 +11,7 @@ import { connectKubernetes, readOrUndefined, type KubernetesApis } from "./kuber
 import { numberFailure, waitFailures } from "./checks";
 import { withDeadline } from "./deadline";
 import { withoutCredentials } from "./redact";
+import { readOrKeepLast } from "./refresh";
 import { isTransient, retryTransient } from "./retry";
 
 /** Bumped whenever what the controller checks or repairs changes. */
@@ -59,6 +60,8 @@ export interface ExportReconcilerOutputs extends ExportReconcilerInputs {
   lagging: string[];
   /** Whether this run had to re-trigger the exports. */
   repaired: boolean;
+  /** Set by a refresh that could not read a member (the rest is the last recorded state). */
+  warning?: string;
 }
 
 /** The endpoint a consumer should hold for an exporter and a rule. */
@@ -225,9 +228,10 @@ export const exportReconcilerProvider: pulumi.dynamic.ResourceProvider<ExportRec
   },
   async read(id, props) {
     if (!props) throw new Error(`ExportReconciler ${id}: cannot be read without its recorded state (import is not supported)`);
-    const lagging = await withoutCredentials(kubeconfigsOf(props), () => laggingConsumers(props, clientsFor(props)));
-    const current: ExportReconcilerOutputs = { ...props, converged: lagging.length === 0, lagging };
-    return { id, props: current };
+    return readOrKeepLast("ExportReconciler", id, props, kubeconfigsOf(props), async () => {
+      const lagging = await laggingConsumers(props, clientsFor(props));
+      return { ...props, converged: lagging.length === 0, lagging };
+    });
   },
   async update(_id, olds: ExportReconcilerOutputs, news) {
     const { repaired } = await withoutCredentials(kubeconfigsOf(news), () => reconcileExports(news));
@@ -279,6 +283,7 @@ export class ExportReconciler extends pulumi.dynamic.Resource {
         since: undefined,
         lagging: undefined,
         repaired: undefined,
+        warning: undefined,
       },
       { ...opts, additionalSecretOutputs: ["exporters", "consumers"] },
       "canalkit",

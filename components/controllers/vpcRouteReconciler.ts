@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { connectKubernetes } from "./kubernetesApi";
 import { numberFailure } from "./checks";
 import { withoutCredentials } from "./redact";
+import { readOrKeepLast } from "./refresh";
 import { retryTransient } from "./retry";
 import { planVpcRoutes, RoutePlanError, type ExistingRoute, type OwnedRoute, type RouteNode } from "./vpcRoutes";
 
@@ -35,6 +36,8 @@ export interface VpcRouteReconcilerOutputs extends VpcRouteReconcilerInputs {
   inSync: boolean;
   /** Nodes the last reconcile could not route, each with why (empty when all are routed). */
   pendingNodes?: string[];
+  /** Set by a refresh that could not read the cluster or EC2 (the rest is the last recorded state). */
+  warning?: string;
 }
 
 /** The instance id in a node's `providerID` (`aws:///us-east-1a/i-0abc…`). */
@@ -187,16 +190,22 @@ export async function reconcileVpcRoutes(inputs: VpcRouteReconcilerInputs, owned
   return { owned: plan.owned, changed: plan.changes.length, pending: cluster.pending };
 }
 
-/** Whether the tables hold exactly what the plan wants (a refresh; no writes). */
-export async function vpcRoutesInSync(inputs: VpcRouteReconcilerInputs, owned: OwnedRoute[]): Promise<boolean> {
+/**
+ * Whether the tables hold exactly what the plan wants (a refresh; no writes); undefined when none
+ * of the route tables exists any more (the routes went with them).
+ */
+export async function vpcRoutesInSync(inputs: VpcRouteReconcilerInputs, owned: OwnedRoute[]): Promise<boolean | undefined> {
   const aws = ec2Client(inputs);
+  const tables = await routeTables(inputs, aws);
+  if (tables.size === 0) return undefined;
+  const cluster = await routeNodes(inputs, aws);
+  if (inputs.routeTableIds.some((id) => !tables.has(id)) || cluster.pending.length > 0) return false;
   try {
-    const cluster = await routeNodes(inputs, aws);
-    const tables = await routeTables(inputs, aws);
-    if (inputs.routeTableIds.some((id) => !tables.has(id)) || cluster.pending.length > 0) return false;
-    return planVpcRoutes({ nodes: cluster.nodes, tables, owned, quota: inputs.routeQuota }).changes.length === 0;
-  } catch {
-    return false;
+    return planVpcRoutes({ nodes: cluster.nodes, tables, owned, quota: inputs.routeQuota, keep: cluster.keep }).changes.length === 0;
+  } catch (error) {
+    // A plan the next update would refuse (a foreign route, the quota): not in sync.
+    if (error instanceof RoutePlanError) return false;
+    throw error;
   }
 }
 
@@ -224,8 +233,15 @@ export const vpcRouteReconcilerProvider: pulumi.dynamic.ResourceProvider<VpcRout
   },
   async read(id, props) {
     if (!props) throw new Error(`VpcRouteReconciler ${id}: cannot be read without its recorded state (import is not supported)`);
-    const current: VpcRouteReconcilerOutputs = { ...props, inSync: await withoutCredentials([props.kubeconfig], () => vpcRoutesInSync(props, props.ownedRoutes ?? [])) };
-    return { id, props: current };
+    // Every route table gone: so are the routes, and the resource. An unreachable cluster or EC2
+    // keeps the last state, with a warning.
+    let gone = false;
+    const result = await readOrKeepLast("VpcRouteReconciler", id, props, [props.kubeconfig], async () => {
+      const inSync = await vpcRoutesInSync(props, props.ownedRoutes ?? []);
+      gone = inSync === undefined;
+      return { ...props, inSync: inSync === true };
+    });
+    return gone ? { id: "", props: {} as VpcRouteReconcilerOutputs } : result;
   },
   async update(id, olds: VpcRouteReconcilerOutputs, news) {
     return withoutCredentials([olds.kubeconfig, news.kubeconfig], () => keepingWhatLanded(id, news, () => updateRoutes(olds, news)));
@@ -287,7 +303,7 @@ export class VpcRouteReconciler extends pulumi.dynamic.Resource {
     super(
       vpcRouteReconcilerProvider,
       name,
-      { ...args, kubeconfig: pulumi.secret(args.kubeconfig), controllerVersion: VPC_ROUTE_RECONCILER_VERSION, ownedRoutes: undefined, inSync: undefined, pendingNodes: undefined },
+      { ...args, kubeconfig: pulumi.secret(args.kubeconfig), controllerVersion: VPC_ROUTE_RECONCILER_VERSION, ownedRoutes: undefined, inSync: undefined, pendingNodes: undefined, warning: undefined },
       { ...opts, additionalSecretOutputs: ["kubeconfig"] },
       "canalkit",
       "VpcRouteReconciler",

@@ -9,6 +9,7 @@ import { ExistingCluster } from "../../components/cluster";
 import { ClusterJoin, ExportReconciler, VpcRouteReconciler } from "../../components/controllers";
 import { synthesize } from "../../synth/engine";
 import { startDynamicProviderHost, type DynamicProviderHost } from "../support/dynamicProviderHost";
+import { FakeKubernetesApi } from "../support/fakeKubernetesApi";
 
 const TOKEN = "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXRva2VuLWZvci10ZXN0cw.sig-Zq9";
 const KEY_DATA = "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBc2VjcmV0a2V5";
@@ -33,15 +34,16 @@ users:
 \t  broken: "unterminated
 contexts: [ {name: c, context: {cluster: c, user: u}
 `;
-/** Well-formed, naming a server nobody listens on. */
-const unreachable = JSON.stringify({
-  apiVersion: "v1",
-  kind: "Config",
-  clusters: [{ name: "c", cluster: { server: "https://127.0.0.1:1", "insecure-skip-tls-verify": true } }],
-  users: [{ name: "u", user: { token: TOKEN } }],
-  contexts: [{ name: "c", context: { cluster: "c", user: "u" } }],
-  "current-context": "c",
-});
+/** Well-formed, for an API server that refuses the token (401, its body and headers in the error). */
+const rejected = (server: string) =>
+  JSON.stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: "c", cluster: { server, "insecure-skip-tls-verify": true } }],
+    users: [{ name: "u", user: { token: TOKEN } }],
+    contexts: [{ name: "c", context: { cluster: "c", user: "u" } }],
+    "current-context": "c",
+  });
 /** Well-formed YAML whose key data is not a key. */
 const badKey = JSON.stringify({
   apiVersion: "v1",
@@ -54,6 +56,8 @@ const badKey = JSON.stringify({
 const SECRETS = [TOKEN, KEY_DATA, CERT_DATA, PASSWORD];
 
 let host: DynamicProviderHost;
+let api: FakeKubernetesApi;
+let unreachable: string;
 let registered: Record<string, { urn: string; inputs: Record<string, unknown> }>;
 
 beforeAll(async () => {
@@ -72,10 +76,13 @@ beforeAll(async () => {
   registered = Object.fromEntries(result.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).map((r) => [r.type.split(":").pop()!, { urn: r.urn, inputs: r.inputs }]));
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "secret", AWS_EC2_METADATA_DISABLED: "true" });
   host = await startDynamicProviderHost();
+  api = new FakeKubernetesApi("another-token");
+  unreachable = rejected(await api.start());
 }, 120_000);
 
 afterAll(async () => {
   await host?.close();
+  await api?.stop();
 });
 
 /** Every way a controller gets a kubeconfig, filled with `kubeconfig`. */
@@ -93,6 +100,8 @@ function withKubeconfig(kind: string, kubeconfig: string): Record<string, unknow
         pollSeconds: 0.1,
         repairAfterSeconds: 0,
       };
+    case "DefaultCniRemoval":
+      return { ...inputs, kubeconfig, timeoutSeconds: 1, pollSeconds: 0.1 };
     default:
       return { ...inputs, kubeconfig, ec2Endpoint: "http://127.0.0.1:1" };
   }
@@ -103,7 +112,7 @@ const leaks = (text: string) => SECRETS.filter((s) => Array.from({ length: s.len
 
 describe("no controller error, log or diagnostic carries credential material", () => {
   for (const kind of ["ClusterJoin", "DefaultCniRemoval", "ExportReconciler", "VpcRouteReconciler"]) {
-    it(`${kind}: create, read and update with a malformed and with an unreachable kubeconfig`, async () => {
+    it(`${kind}: create, read and update with a malformed kubeconfig, a refused token and bad key data`, async () => {
       const { urn } = registered[kind]!;
       const seen: string[] = [];
       for (const kubeconfig of [malformed, unreachable, badKey]) {
@@ -115,13 +124,15 @@ describe("no controller error, log or diagnostic carries credential material", (
         ];
         for (const attempt of attempts) {
           try {
-            await attempt();
+            // A refresh that cannot read keeps the last state with a warning: that is said too.
+            // The kubeconfig itself is state (secret); what the controller says about it is its warning.
+            const result = (await attempt()) as { props?: { warning?: string } } | undefined;
+            seen.push(String(result?.props?.warning ?? ""));
           } catch (error) {
             seen.push(String((error as Error).message));
           }
         }
       }
-      if (process.env["I15_DEBUG"]) console.log(seen.join("\n---\n"));
       // The malformed kubeconfig fails every call with a clear reason, without quoting it.
       expect(seen.some((m) => /kubeconfig.*(not valid|cannot be read|could not be read)/i.test(m))).toBe(true);
       expect(leaks(seen.join("\n"))).toEqual([]);
