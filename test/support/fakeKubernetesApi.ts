@@ -7,6 +7,7 @@
  * tests can count calls.
  */
 import * as http from "node:http";
+import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import { applyPatch, type Operation } from "fast-json-patch";
 
@@ -86,8 +87,15 @@ export class FakeKubernetesApi {
    */
   strictNamespaces = true;
 
-  /** @param bearerToken when given, requests without `Authorization: Bearer <token>` get 401. */
-  constructor(private readonly bearerToken?: string) {
+  /**
+   * @param bearerToken when given, requests without `Authorization: Bearer <token>` get 401.
+   * @param tls when given, the server speaks HTTPS with this key and certificate, as real API
+   *   servers do (clients then go through their TLS agent, the path the controllers use).
+   */
+  constructor(
+    private readonly bearerToken?: string,
+    private readonly tls?: { key: string; cert: string },
+  ) {
     // The real server's rule for nodes: a pod CIDR is assigned once.
     this.validators.set("nodes", (previous, next) => {
       const before = (previous?.["spec"] as { podCIDR?: string } | undefined)?.podCIDR;
@@ -99,10 +107,11 @@ export class FakeKubernetesApi {
 
   /** Starts listening on a free loopback port and returns the base URL. */
   async start(): Promise<string> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    this.server.on("connection", () => this.connections++);
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
+    this.server = this.tls ? https.createServer({ key: this.tls.key, cert: this.tls.cert }, handler) : http.createServer(handler);
+    this.server.on(this.tls ? "secureConnection" : "connection", () => this.connections++);
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return `${this.tls ? "https" : "http"}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   /** Stops the server. */
