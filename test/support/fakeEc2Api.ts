@@ -26,6 +26,8 @@ export interface Ec2Call {
   action: string;
   params: Record<string, string>;
   status: number;
+  /** The request's `Authorization` header (SigV4: names the access key and the scope). */
+  authorization?: string;
 }
 
 const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -85,7 +87,7 @@ export class FakeEc2Api {
     if (lost) lost.times -= 1;
     this.beforeAction?.(action, params);
     const answer = (status: number, xml: string) => {
-      this.calls.push({ action, params, status });
+      this.calls.push({ action, params, status, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
       if (lost) {
         req.socket.destroy();
         return;

@@ -146,6 +146,11 @@ export class FakeKubernetesApi {
     this.stamp(object);
   }
 
+  /** Removes an object behind the client's back (a node that left). */
+  remove(collection: string, name: string): void {
+    this.objects.get(collection)?.delete(name);
+  }
+
   /** Fails the next `times` requests matching method and path with `status`. */
   injectFault(fault: InjectedFault): void {
     this.faults.push({ ...fault });
