@@ -13,7 +13,7 @@ import { CertManager } from "../components/tls";
 import { addressAt, ClusterNetwork, UNDERLAY_MTU, resolveAvailabilityZones, type PathMtuClass } from "../components/network";
 import { atConfigPath, canalkitConfigObject, validateStackConfig } from "./config/validate";
 import type { ClusterConfig, StackConfig } from "./config/schema";
-import { VpcRouteReconciler } from "../components/controllers";
+import { VpcRouteController, VpcRouteReconciler } from "../components/controllers";
 
 /** Reads every `canalkit:` key of the running stack's config into one object. */
 export function readStackConfig(): Record<string, unknown> {
@@ -101,7 +101,17 @@ function buildClusterAndCni(index: number, cluster: ClusterConfig, network: Clus
   const canal = atConfigPath(["clusters", index], () => new Canal(`${cluster.name}-canal`, canalOptions(eks, cluster.cni, network.routing.maxNodes)));
   eks.installCoreDns(canal.ready);
   if (network.routing.topology === "native-vpc") {
-    // Pod traffic between nodes follows VPC routes: one per node pod CIDR, kept during `pulumi up`.
+    // Pod traffic between nodes follows VPC routes, one per node pod CIDR: written in the cluster
+    // as nodes come and go; `pulumi up` checks that every node is routed.
+    const routes = new VpcRouteController(`${cluster.name}-vpc-route-controller`, {
+      cluster: eks,
+      eksClusterName: eks.cluster.name,
+      region: cluster.region,
+      podCidr: network.plan.podCidr,
+      routeTableIds: network.privateRouteTableIds,
+      tags,
+      ...(cluster.cni.nodePodCidrAllocatorImage ? { image: cluster.cni.nodePodCidrAllocatorImage } : {}),
+    }, { dependsOn: canal.ready });
     new VpcRouteReconciler(`${cluster.name}-vpc-routes`, {
       clusterName: cluster.name,
       region: cluster.region,
@@ -109,7 +119,8 @@ function buildClusterAndCni(index: number, cluster: ClusterConfig, network: Clus
       routeTableIds: network.privateRouteTableIds,
       podCidr: network.plan.podCidr,
       routeQuota: network.routing.routeTableQuota,
-    }, { dependsOn: canal.ready });
+      mode: "verify",
+    }, { dependsOn: [...canal.ready, ...routes.ready] });
   }
   return { eks, canal };
 }

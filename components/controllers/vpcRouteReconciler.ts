@@ -7,7 +7,7 @@
 import type * as ec2 from "@aws-sdk/client-ec2";
 import * as pulumi from "@pulumi/pulumi";
 import { connectKubernetes } from "./kubernetesApi";
-import { numberFailure } from "./checks";
+import { numberFailure, waitFailures } from "./checks";
 import { withoutCredentials } from "./redact";
 import { readOrKeepLast } from "./refresh";
 import { retryTransient } from "./retry";
@@ -27,6 +27,16 @@ export interface VpcRouteReconcilerInputs {
   routeQuota: number;
   /** EC2 endpoint override (VPC endpoints, tests); default: the regional endpoint. */
   ec2Endpoint?: string;
+  /**
+   * `reconcile` (default): this resource writes the routes. `verify`: the in-cluster
+   * `VpcRouteController` writes them; this resource hands over the routes it owned, then waits
+   * (up to `timeoutSeconds`) until every node is routed and writes nothing itself.
+   */
+  mode?: "reconcile" | "verify";
+  /** `verify` only: how long to wait for every node's route. Default 180. */
+  timeoutSeconds?: number;
+  /** `verify` only: how often to look. Default 5. */
+  pollSeconds?: number;
   controllerVersion: string;
 }
 
@@ -209,7 +219,65 @@ export async function vpcRoutesInSync(inputs: VpcRouteReconcilerInputs, owned: O
   }
 }
 
-const KEYS_THAT_MATTER: (keyof VpcRouteReconcilerInputs)[] = ["clusterName", "region", "routeTableIds", "podCidr", "routeQuota", "ec2Endpoint", "controllerVersion"];
+const KEYS_THAT_MATTER: (keyof VpcRouteReconcilerInputs)[] = ["clusterName", "region", "routeTableIds", "podCidr", "routeQuota", "ec2Endpoint", "mode", "controllerVersion"];
+
+/** The in-cluster controller's ownership record (kept in step with vpcRouteController.ts). */
+const RECORD = { namespace: "kube-system", name: "canalkit-vpc-routes" } as const;
+
+/** What is missing for every node to be routed in every table (whoever made the routes). */
+export async function unroutedNodes(inputs: VpcRouteReconcilerInputs): Promise<string[]> {
+  const aws = ec2Client(inputs);
+  const cluster = await routeNodes(inputs, aws);
+  const tables = await routeTables(inputs, aws);
+  const missing: string[] = inputs.routeTableIds.filter((id) => !tables.has(id)).map((id) => `route table ${id} does not exist`);
+  for (const [table, routes] of tables) {
+    for (const node of cluster.nodes) {
+      const route = routes.find((r) => r.destination === node.podCidr);
+      if (route?.target !== node.networkInterfaceId || route.state === "blackhole") missing.push(`${node.name}: ${table} ${route ? `routes ${node.podCidr} to ${route.target}` : `has no route for ${node.podCidr}`}`);
+    }
+  }
+  return [...missing, ...cluster.pending];
+}
+
+/**
+ * Hands the routes this resource owned to the in-cluster controller: they are added to its
+ * ownership record (guarded by the record's resourceVersion), so it keeps and removes them as its
+ * own instead of refusing them as someone else's.
+ */
+async function handOver(kubeconfig: string, owned: OwnedRoute[]): Promise<void> {
+  if (owned.length === 0) return;
+  const { core, mergePatch } = connectKubernetes(kubeconfig);
+  await retryTransient(async () => {
+    const existing = await core.readNamespacedConfigMap(RECORD).catch((error: { code?: number }) => {
+      if (error?.code === 404) return undefined;
+      throw error;
+    });
+    const held: OwnedRoute[] = JSON.parse(existing?.data?.["routes.json"] ?? "[]");
+    const merged = new Map([...held, ...owned].map((o) => [`${o.routeTableId} ${o.destination}`, o]));
+    const data = { "routes.json": JSON.stringify([...merged.values()]) };
+    if (!existing) await core.createNamespacedConfigMap({ namespace: RECORD.namespace, body: { metadata: { name: RECORD.name, namespace: RECORD.namespace }, data } });
+    else await core.patchNamespacedConfigMap({ ...RECORD, body: { metadata: { resourceVersion: existing.metadata?.resourceVersion }, data } }, mergePatch);
+  });
+}
+
+/** `verify` mode: hand over, then wait until every node is routed; fails with what is missing. */
+async function verifyRoutes(inputs: VpcRouteReconcilerInputs, handedOver: OwnedRoute[]): Promise<VpcRouteReconcilerOutputs> {
+  await handOver(inputs.kubeconfig, handedOver);
+  const timeoutSeconds = inputs.timeoutSeconds ?? 180;
+  const pollSeconds = inputs.pollSeconds ?? 5;
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  let missing: string[] = [];
+  for (;;) {
+    missing = await unroutedNodes(inputs);
+    if (missing.length === 0) return { ...inputs, ownedRoutes: [], inSync: true, pendingNodes: [] };
+    if (Date.now() + pollSeconds * 1000 > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, pollSeconds * 1000));
+  }
+  throw new Error(
+    `VpcRouteReconciler ${inputs.clusterName}: not every node is routed after ${timeoutSeconds}s: ${missing.join("; ")}. ` +
+      `The in-cluster controller (kube-system/canalkit-vpc-route-controller) writes the routes: its log names what it refused or could not write.`,
+  );
+}
 
 /** The dynamic provider. */
 export const vpcRouteReconcilerProvider: pulumi.dynamic.ResourceProvider<VpcRouteReconcilerInputs, VpcRouteReconcilerOutputs> = {
@@ -220,6 +288,8 @@ export const vpcRouteReconcilerProvider: pulumi.dynamic.ResourceProvider<VpcRout
     if (!/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(news.podCidr ?? "")) failures.push({ property: "podCidr", reason: `podCidr = ${JSON.stringify(news.podCidr)}: must be an IPv4 CIDR` });
     const quota = numberFailure("routeQuota", news.routeQuota, 1, 1000, "must be from 1 to 1000");
     if (quota) failures.push(quota);
+    if (news.mode !== undefined && news.mode !== "reconcile" && news.mode !== "verify") failures.push({ property: "mode", reason: `mode = ${JSON.stringify(news.mode)}: must be "reconcile" or "verify"` });
+    if (news.mode === "verify") failures.push(...waitFailures({ timeoutSeconds: news.timeoutSeconds ?? 180, pollSeconds: news.pollSeconds ?? 5 }));
     return { inputs: news, failures };
   },
   async diff(_id, olds: VpcRouteReconcilerOutputs, news) {
@@ -228,6 +298,7 @@ export const vpcRouteReconcilerProvider: pulumi.dynamic.ResourceProvider<VpcRout
   },
   async create(inputs) {
     const id = `${inputs.clusterName}/vpc-routes`;
+    if (inputs.mode === "verify") return { id, outs: await withoutCredentials([inputs.kubeconfig], () => verifyRoutes(inputs, [])) };
     const { owned, pending } = await withoutCredentials([inputs.kubeconfig], () => keepingWhatLanded(id, inputs, () => reconcileVpcRoutes(inputs, [])));
     return { id, outs: { ...inputs, ownedRoutes: owned, inSync: pending.length === 0, pendingNodes: pending } };
   },
@@ -237,6 +308,7 @@ export const vpcRouteReconcilerProvider: pulumi.dynamic.ResourceProvider<VpcRout
     // keeps the last state, with a warning.
     let gone = false;
     const result = await readOrKeepLast("VpcRouteReconciler", id, props, [props.kubeconfig], async () => {
+      if (props.mode === "verify") return { ...props, inSync: (await unroutedNodes(props)).length === 0 };
       const inSync = await vpcRoutesInSync(props, props.ownedRoutes ?? []);
       gone = inSync === undefined;
       return { ...props, inSync: inSync === true };
@@ -244,9 +316,12 @@ export const vpcRouteReconcilerProvider: pulumi.dynamic.ResourceProvider<VpcRout
     return gone ? { id: "", props: {} as VpcRouteReconcilerOutputs } : result;
   },
   async update(id, olds: VpcRouteReconcilerOutputs, news) {
+    if (news.mode === "verify") return { outs: await withoutCredentials([olds.kubeconfig, news.kubeconfig], () => verifyRoutes(news, olds.ownedRoutes ?? [])) };
     return withoutCredentials([olds.kubeconfig, news.kubeconfig], () => keepingWhatLanded(id, news, () => updateRoutes(olds, news)));
   },
   async delete(_id, props) {
+    // `verify`: the routes are the in-cluster controller's; nothing here to undo.
+    if (props.mode === "verify") return;
     await withoutCredentials([props.kubeconfig], () => deleteRoutes(props));
   },
 };
@@ -292,6 +367,12 @@ export interface VpcRouteReconcilerArgs {
   /** The route tables' route quota (the network plan's `routeTableQuota`). */
   routeQuota: pulumi.Input<number>;
   ec2Endpoint?: pulumi.Input<string>;
+  /** `verify` when a `VpcRouteController` runs in the cluster (see the inputs). Default `reconcile`. */
+  mode?: "reconcile" | "verify";
+  /** `verify` only. Default 180. */
+  timeoutSeconds?: pulumi.Input<number>;
+  /** `verify` only. Default 5. */
+  pollSeconds?: pulumi.Input<number>;
 }
 
 /** Keeps one VPC route per node pod CIDR in the cluster's route tables (native-vpc). */

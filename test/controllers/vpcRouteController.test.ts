@@ -4,7 +4,7 @@
  * the EKS Pod Identity agent. A node's route appears in the first pass after it has a pod CIDR and
  * goes in the first pass after it leaves, with nobody running Pulumi.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -15,6 +15,9 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeEc2Api } from "../support/fakeEc2Api";
 import { FakeKubernetesApi, type StoredObject } from "../support/fakeKubernetesApi";
+import { testKubeconfig } from "../support/kubeconfig";
+import { validateKubernetesObjects } from "../support/validateKubernetes";
+import { buildVpcRouteControllerObjects, vpcRouteControllerPolicy, vpcRouteReconcilerProvider, type VpcRouteReconcilerInputs } from "../../components/controllers";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const program = require("../../components/controllers/assets/vpc-route-controller.js") as {
@@ -26,14 +29,16 @@ const program = require("../../components/controllers/assets/vpc-route-controlle
   settingsFromEnvironment(env: Record<string, string>): unknown;
 };
 
+const toBytes = (d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array => (typeof d === "string" ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+
 /** The hash the signer wants, from node's crypto. */
 class Sha256 {
   private readonly hash;
-  constructor(secret?: string | Uint8Array) {
-    this.hash = secret ? createHmac("sha256", secret) : createHash("sha256");
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash = secret ? createHmac("sha256", toBytes(secret)) : createHash("sha256");
   }
-  update(data: string | Uint8Array): void {
-    this.hash.update(data);
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(toBytes(data));
   }
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.hash.digest());
@@ -90,7 +95,7 @@ async function setUp() {
   const pass = () => program.reconcileOnce(api, call, settings, (m) => logs.push(m));
   const podRoutes = (t: string) => ec2.routeTables.get(t)!.filter((r) => r.destinationCidrBlock.startsWith("100.64.")).map((r) => `${r.destinationCidrBlock}>${r.networkInterfaceId}`).sort();
   const recorded = () => JSON.parse((kube.get(RECORD, "canalkit-vpc-routes")?.["data"] as Record<string, string> | undefined)?.["routes.json"] ?? "[]").map((o: { routeTableId: string; destination: string; networkInterfaceId: string }) => `${o.routeTableId} ${o.destination}>${o.networkInterfaceId}`);
-  return { ec2, kube, pass, logs, podRoutes, recorded, agent };
+  return { ec2, kube, pass, logs, podRoutes, recorded, agent, endpoint, server };
 }
 
 describe("the in-cluster VPC route controller", () => {
@@ -183,5 +188,63 @@ describe("the in-cluster VPC route controller", () => {
     expect(ec2.writes()).toHaveLength(writes);
     await pass();
     expect(podRoutes("rtb-3")).toContain("100.64.2.0/24>eni-c");
+  });
+});
+
+describe("the route controller as deployed, and the hand-over from the deploy-time reconciler", () => {
+  it("ships the program file itself, reads nodes only, writes only its record, and may write routes only in its tables", async () => {
+    const objects = buildVpcRouteControllerObjects({ region: "us-east-1", podCidr: "100.64.0.0/16", routeTableIds: "rtb-1,rtb-2" });
+    await validateKubernetesObjects(objects);
+    const configMap = objects.find((o) => o.kind === "ConfigMap")!;
+    expect((configMap["data"] as Record<string, string>)["vpc-route-controller.js"]).toBe(readFileSync(join(__dirname, "../../components/controllers/assets/vpc-route-controller.js"), "utf8"));
+    expect(objects.find((o) => o.kind === "ClusterRole")!["rules"]).toEqual([{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] }]);
+    expect(objects.find((o) => o.kind === "Role")!["rules"]).toContainEqual({ apiGroups: [""], resources: ["configmaps"], resourceNames: ["canalkit-vpc-routes"], verbs: ["get", "patch"] });
+    const env = ((objects.find((o) => o.kind === "Deployment")!["spec"] as any).template.spec.containers[0].env as { name: string; value: string }[]);
+    // The program accepts what the Deployment gives it.
+    expect(() => program.settingsFromEnvironment(Object.fromEntries(env.map((e) => [e.name, e.value])))).not.toThrow();
+    const policy = vpcRouteControllerPolicy("us-east-1", ["rtb-1", "rtb-2"]) as { Statement: { Action: string[]; Resource: string | string[] }[] };
+    expect(policy.Statement[0]).toMatchObject({ Action: ["ec2:CreateRoute", "ec2:ReplaceRoute", "ec2:DeleteRoute"], Resource: ["arn:aws:ec2:us-east-1:*:route-table/rtb-1", "arn:aws:ec2:us-east-1:*:route-table/rtb-2"] });
+    expect(policy.Statement.flatMap((s) => s.Action).filter((a) => !/^ec2:(Create|Replace|Delete)Route$|^ec2:Describe(RouteTables|Instances)$/.test(a))).toEqual([]);
+  });
+
+  it("VpcRouteReconciler in verify mode hands its routes to the controller, which then owns them; it waits until every node is routed", async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "secret", AWS_EC2_METADATA_DISABLED: "true" });
+    try {
+      const { ec2, kube, pass, podRoutes, recorded, endpoint, server } = await setUp();
+      const inputs: VpcRouteReconcilerInputs = { clusterName: "east", region: "us-east-1", kubeconfig: testKubeconfig(server, "sa-token"), routeTableIds: ["rtb-1", "rtb-2", "rtb-3"], podCidr: "100.64.0.0/16", routeQuota: 50, ec2Endpoint: endpoint, controllerVersion: "vpc-route-reconciler/1" };
+      const created = await vpcRouteReconcilerProvider.create(inputs);
+      expect(created.outs!.ownedRoutes).toHaveLength(6);
+      // The stack now runs the controller: the update hands the routes over.
+      const verified = await vpcRouteReconcilerProvider.update!(created.id, created.outs!, { ...inputs, mode: "verify", timeoutSeconds: 2, pollSeconds: 0.05 });
+      expect(verified.outs).toMatchObject({ inSync: true, ownedRoutes: [] });
+      expect(recorded()).toHaveLength(6);
+      expect(await pass()).toMatchObject({ refused: [], created: [] });
+      // A node leaves: the controller removes the route the reconciler had made.
+      kube.remove(NODES, "a");
+      await pass();
+      expect(podRoutes("rtb-2")).toEqual(["100.64.1.0/24>eni-b"]);
+      // A node joins: verify waits until the controller has routed it (a pass runs meanwhile).
+      ec2.instances.set("i-02", { primaryEni: "eni-c", privateIp: "10.10.0.12" });
+      kube.seed(NODES, node("c", "100.64.2.0/24", "i-02"));
+      // The controller's next pass runs once verify has looked the first time.
+      kube.afterRequest = (r) => {
+        if (r.method === "GET" && r.path === NODES) {
+          kube.afterRequest = undefined;
+          void pass();
+        }
+      };
+      await expect(vpcRouteReconcilerProvider.update!(created.id, verified.outs!, { ...inputs, mode: "verify", timeoutSeconds: 5, pollSeconds: 0.05 })).resolves.toMatchObject({ outs: { inSync: true } });
+      // Nobody routes d: verify fails at its bound, naming the node and the table.
+      ec2.instances.set("i-03", { primaryEni: "eni-d", privateIp: "10.10.0.13" });
+      kube.seed(NODES, node("d", "100.64.3.0/24", "i-03"));
+      await expect(vpcRouteReconcilerProvider.update!(created.id, verified.outs!, { ...inputs, mode: "verify", timeoutSeconds: 0.3, pollSeconds: 0.05 })).rejects.toThrow(/not every node is routed after 0.3s: d: rtb-1 has no route for 100.64.3.0\/24/);
+      // Delete in verify mode leaves the controller's routes alone.
+      const writes = ec2.writes().length;
+      await vpcRouteReconcilerProvider.delete!(created.id, { ...verified.outs!, mode: "verify" });
+      expect(ec2.writes()).toHaveLength(writes);
+    } finally {
+      process.env = saved;
+    }
   });
 });
