@@ -60,6 +60,14 @@ export async function removeAmazonVpcCni(kubeconfig: string, bounds: RemovalBoun
   return withDeadline(deadline, async () => {
     const existing = await retryTransient(() => readOrUndefined(() => apps.readNamespacedDaemonSet(AMAZON_VPC_CNI)));
     let deleted = false;
+    // EKS applies its add-ons with server-side apply as field manager `eks`: an aws-node it manages
+    // comes back when the add-on is reconciled, so the add-on goes first, by its owner.
+    if (existing && !existing.metadata?.deletionTimestamp && (existing.metadata?.managedFields ?? []).some((f) => f.manager === "eks")) {
+      throw new Error(
+        `kube-system/aws-node belongs to the EKS vpc-cni add-on (its fields are managed by "eks"); deleting only the DaemonSet would not last. ` +
+          `Delete the add-on first — aws eks delete-addon --cluster-name <cluster> --addon-name vpc-cni (without --preserve) — then run pulumi up again.`,
+      );
+    }
     if (existing && !existing.metadata?.deletionTimestamp) {
       await retryTransient(() => readOrUndefined(() => apps.deleteNamespacedDaemonSet({ ...AMAZON_VPC_CNI, propagationPolicy: "Foreground" })));
       deleted = true;

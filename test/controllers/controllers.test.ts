@@ -167,6 +167,20 @@ describe("DefaultCniRemoval waits until aws-node is really gone (issue 15 item 4
   });
 });
 
+describe("DefaultCniRemoval and the EKS vpc-cni add-on", () => {
+  let api: FakeKubernetesApi;
+  afterEach(async () => api?.stop());
+
+  it("refuses an aws-node the add-on manages (fields managed by eks), deleting nothing, and says to delete the add-on", async () => {
+    api = new FakeKubernetesApi("t");
+    const kubeconfig = testKubeconfig(await api.start(), "t");
+    api.seed(DAEMONSETS, { ...daemonSet(AMAZON_VPC_CNI.name), metadata: { name: "aws-node", namespace: "kube-system", managedFields: [{ manager: "eks", operation: "Apply", apiVersion: "apps/v1", fieldsType: "FieldsV1", fieldsV1: { "f:spec": {} } }] } });
+    await expect(removeAmazonVpcCni(kubeconfig, { timeoutSeconds: 1, pollSeconds: 0.05 })).rejects.toThrow(/belongs to the EKS vpc-cni add-on.*aws eks delete-addon --cluster-name <cluster> --addon-name vpc-cni/);
+    expect(api.requests.filter((r) => r.method === "DELETE")).toHaveLength(0);
+    expect(api.get(DAEMONSETS, "aws-node")).toBeDefined();
+  });
+});
+
 describe("DefaultCniRemoval is only ever asked for where it applies", () => {
   it("refuses clusters that are not EKS and clusters canalkit created, naming the option", async () => {
     await expect(
