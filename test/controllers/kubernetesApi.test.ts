@@ -85,3 +85,23 @@ describe("connectKubernetes over TLS with a bearer token (as a real API server)"
     expect(other.requests.length).toBe(before);
   });
 });
+
+describe("the Kubernetes fake is as strict as a real API server where the controllers depend on it", () => {
+  const servers: FakeKubernetesApi[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.stop()));
+  });
+
+  it("404 for a create in a missing namespace, 409 for a merge patch naming a stale resourceVersion", async () => {
+    const api = new FakeKubernetesApi("t");
+    servers.push(api);
+    const { core, mergePatch } = connectKubernetes(testKubeconfig(await api.start(), "t"));
+    await expect(core.createNamespacedConfigMap({ namespace: "nowhere", body: { metadata: { name: "x" } } })).rejects.toMatchObject({ code: 404 });
+    api.seed("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "here" } });
+    const created = await core.createNamespacedConfigMap({ namespace: "here", body: { metadata: { name: "x" }, data: { a: "1" } } });
+    const stale = created.metadata!.resourceVersion!;
+    await core.patchNamespacedConfigMap({ name: "x", namespace: "here", body: { data: { a: "2" } } }, mergePatch);
+    await expect(core.patchNamespacedConfigMap({ name: "x", namespace: "here", body: { metadata: { resourceVersion: stale }, data: { a: "3" } } }, mergePatch)).rejects.toMatchObject({ code: 409 });
+    expect((await core.readNamespacedConfigMap({ name: "x", namespace: "here" })).data).toEqual({ a: "2" });
+  });
+});
