@@ -55,7 +55,9 @@ describe("controllers through the SDK's dynamic-provider host", () => {
     for (const { inputs } of Object.values(registered)) {
       const code = inputs["__provider"] as string;
       expect(code).toMatch(/require\("@kubernetes\/client-node"\)/);
-      expect(code.length).toBeLessThan(40_000);
+      // Kept in every resource's state. VpcRouteReconciler is the largest (≈ 45 kB: planner,
+      // partial-state recording, verify mode and hand-over, redaction, deadlines).
+      expect(code.length).toBeLessThan(50_000);
       expect(code).not.toMatch(/admin|\bcp\b.*token/);
     }
     expect(registered["ClusterJoin"]!.inputs["memberKubeconfig"]).toBe("[secret]");
