@@ -152,6 +152,18 @@ describe("DefaultCniRemoval waits until aws-node is really gone (issue 15 item 4
     expect(api.list(PODS).map((p) => p.metadata.name)).toEqual(["kube-proxy-1"]);
   });
 
+  it("converges when the answer to its delete is lost: the DaemonSet is being deleted, the retry finds it so, the wait ends", async () => {
+    const kubeconfig = await setUp();
+    api.injectFault({ method: "DELETE", path: /daemonsets\/aws-node$/, status: "lose", times: 1 });
+    api.afterRequest = (r) => {
+      if (r.method === "GET" && r.path === PODS) api.finishTerminating();
+    };
+    expect(await removeAmazonVpcCni(kubeconfig, { timeoutSeconds: 5, pollSeconds: 0.05 })).toBe(true);
+    expect(api.requests.filter((r) => r.method === "DELETE").map((r) => r.status)[0]).toBe(0);
+    expect(api.list(DAEMONSETS).map((d) => d.metadata.name)).toEqual(["kube-proxy"]);
+    expect(api.list(PODS).map((p) => p.metadata.name)).toEqual(["kube-proxy-1"]);
+  });
+
   it("fails at its bound naming the aws-node pods still there, so Canal is not installed beside them", async () => {
     const kubeconfig = await setUp();
     await expect(removeAmazonVpcCni(kubeconfig, { timeoutSeconds: 0.3, pollSeconds: 0.05 })).rejects.toThrow(

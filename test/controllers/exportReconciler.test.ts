@@ -107,6 +107,25 @@ describe("ExportReconciler against three clusters", () => {
     expect(touched["spec"]).toEqual(serviceExport()["spec"]);
   });
 
+  it("converges when the answer to its re-trigger is lost: the patch landed, is sent again, and changes nothing else", async () => {
+    const { apis, inputs } = await setUp();
+    for (const cluster of ["east", "west"] as const) {
+      // The write happens, the connection closes before the answer.
+      apis[cluster].injectFault({ method: "PATCH", path: /serviceexports\/catalog$/, status: "lose", times: 1 });
+      apis[cluster].afterRequest = (r) => {
+        if (r.method === "PATCH" && r.status === 200 && !apis.north.get(IMPORTS, "catalog")) apis.north.seed(IMPORTS, serviceImport(["east", "west"]));
+      };
+    }
+    await expect(reconcileExports(inputs)).resolves.toEqual({ repaired: true });
+    for (const cluster of ["east", "west"] as const) {
+      const patches = apis[cluster].requests.filter((r) => r.method === "PATCH");
+      expect(patches.map((r) => r.status)).toEqual([0, 200]);
+      const touched = apis[cluster].get(EXPORTS, "catalog")!;
+      expect(touched.metadata["annotations"]).toHaveProperty([RETRIGGER_ANNOTATION]);
+      expect(touched["spec"]).toEqual(serviceExport()["spec"]);
+    }
+  });
+
   it("fails at once naming the exporter ErieCanal marked Conflict", async () => {
     const { apis, inputs } = await setUp();
     apis.west.mutate(EXPORTS, "catalog", (o) => (o["status"] = { conditions: [{ type: "Conflict", status: "True", reason: "Conflict", message: "Service shop/catalog in r/z/g/east has different ports" }] }));
