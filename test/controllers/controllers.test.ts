@@ -73,11 +73,11 @@ describe("ClusterJoin against Kubernetes API servers", () => {
 
   it("fails at the bound with the member, what was seen and the likely causes", async () => {
     const { inputs } = await setUp(meshConfig({ isManaged: false, controlPlaneUID: "" }));
-    await expect(waitForJoin({ ...inputs, timeoutSeconds: 0.4 })).rejects.toThrow(
-      /ClusterJoin east \(us-east-1\/default\/default\/east\): not joined to hub after 0.4s; last seen: isManaged=false, controlPlaneUID="".*gatewayHost does not resolve.*another namespace than "erie-canal"/,
+    await expect(waitForJoin({ ...inputs, timeoutSeconds: 1.5 })).rejects.toThrow(
+      /ClusterJoin east \(us-east-1\/default\/default\/east\): not joined to hub after 1.5s; last seen: isManaged=false, controlPlaneUID="".*gatewayHost does not resolve.*another namespace than "erie-canal"/,
     );
     const missing = await setUp(undefined);
-    await expect(waitForJoin({ ...missing.inputs, timeoutSeconds: 0.3 })).rejects.toThrow(/last seen: no ConfigMap erie-canal\/erie-canal-mesh-config on the member/);
+    await expect(waitForJoin({ ...missing.inputs, timeoutSeconds: 1.5 })).rejects.toThrow(/last seen: no ConfigMap erie-canal\/erie-canal-mesh-config on the member/);
   });
 
   it("refuses at once a member another control plane manages", async () => {
@@ -166,8 +166,8 @@ describe("DefaultCniRemoval waits until aws-node is really gone (issue 15 item 4
 
   it("fails at its bound naming the aws-node pods still there, so Canal is not installed beside them", async () => {
     const kubeconfig = await setUp();
-    await expect(removeAmazonVpcCni(kubeconfig, { timeoutSeconds: 0.3, pollSeconds: 0.05 })).rejects.toThrow(
-      /aws-node is still terminating after 0.3s: DaemonSet kube-system\/aws-node \(deletionTimestamp set\), pods aws-node-1, aws-node-2/,
+    await expect(removeAmazonVpcCni(kubeconfig, { timeoutSeconds: 1.5, pollSeconds: 0.05 })).rejects.toThrow(
+      /aws-node is still terminating after 1.5s: DaemonSet kube-system\/aws-node \(deletionTimestamp set\), pods aws-node-1, aws-node-2/,
     );
     // The DaemonSet is kept by the foreground deletion while its pods run.
     expect(api.get(DAEMONSETS, "aws-node")?.metadata["deletionTimestamp"]).toBeDefined();

@@ -136,7 +136,7 @@ describe("ExportReconciler against three clusters", () => {
     const { apis, inputs } = await setUp();
     apis.north.seed(IMPORTS, serviceImport(["east"]));
     apis.east.injectFault({ method: "GET", path: /serviceexports/, status: 500, times: 2 });
-    await expect(reconcileExports({ ...inputs, timeoutSeconds: 0.5 })).rejects.toThrow(/not consumable everywhere after 0.5s \(exports re-triggered once\): north: port 8080: no endpoint for r\/z\/g\/west/);
+    await expect(reconcileExports({ ...inputs, timeoutSeconds: 2 })).rejects.toThrow(/not consumable everywhere after 2s \(exports re-triggered once\): north: port 8080: no endpoint for r\/z\/g\/west/);
   });
 
   it("refresh reports a consumer that lost its import; the next update repairs it", async () => {
