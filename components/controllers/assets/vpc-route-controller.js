@@ -186,7 +186,7 @@ const textOf = (el, name) => {
 
 /** EC2 API access: `call(action, params)` resolves the answer's root element or rejects with `.code`. */
 function ec2Api(settings, credentials) {
-  const endpoint = settings.ec2Endpoint || `https://ec2.${settings.region}.amazonaws.com/`;
+  const endpoint = settings.ec2Endpoint || `https://ec2.${settings.region}.amazonaws.com${settings.region.startsWith("cn-") ? ".cn" : ""}/`;
   return async function call(action, params) {
     const form = new URLSearchParams({ Action: action, Version: "2016-11-15", ...params }).toString();
     // Network failures and throttling are retried a few times; a lost answer to a write then shows
