@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { availabilityZoneTable, checkAvailabilityZones, checkRegion } from "./awsRegions";
 import { planNetwork } from "./planNetwork";
 import type { NetworkPlan, NetworkPlanInput, RoutingFacts, SecurityGroupRulePlan } from "./types";
 
@@ -14,6 +15,11 @@ export interface ClusterNetworkArgs extends Omit<NetworkPlanInput, "clusterName"
   clusterName?: string;
   /** AWS region, recorded in the network facts (the provider decides where resources go). */
   region?: string;
+  /**
+   * AZ names of Regions the kit's table (`KNOWN_AVAILABILITY_ZONES`) lacks or lists short, for
+   * Regions and zones AWS opened after this release. Used only when `region` is given.
+   */
+  knownAvailabilityZones?: Record<string, string[]>;
   /** Tags for every taggable resource (environment, owner, ...). */
   tags?: Record<string, string>;
   /** VPC flow logs to CloudWatch Logs. Off by default. */
@@ -79,7 +85,13 @@ export class ClusterNetwork extends pulumi.ComponentResource {
   constructor(name: string, args: ClusterNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     const clusterName = args.clusterName ?? name;
     // Planned before super(): bad input fails before anything is registered.
-    const plan = planNetwork({ ...args, clusterName });
+    if (args.region !== undefined) {
+      // AZ names of another Region (or a Region that does not exist) fail here, not at `pulumi up`.
+      const zones = checkRegion("region", args.region, availabilityZoneTable(args.knownAvailabilityZones), "knownAvailabilityZones");
+      if (Array.isArray(args.availabilityZones)) checkAvailabilityZones("availabilityZones", args.region, args.availabilityZones, zones, "knownAvailabilityZones");
+    }
+    const { knownAvailabilityZones: _known, ...planInput } = args;
+    const plan = planNetwork({ ...planInput, clusterName });
     // The facts stack policies read: registered as outputs too, since that is what the engine gives them.
     const facts = networkFacts(plan, args.region);
     super("canalkit:network:ClusterNetwork", name, facts, opts);

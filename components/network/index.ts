@@ -7,3 +7,4 @@ export { planSecurityGroupRules, admitsCniTraffic, isWorld, CNI_PORTS } from "./
 export { planNetwork, MINIMUM_AZS, DEFAULT_VXLAN_PORT, NODE_POD_SUBNET_PREFIX, SMALLEST_AZ_BLOCK_PREFIX } from "./planNetwork";
 export { ClusterNetwork, networkFacts, type ClusterNetworkArgs } from "./clusterNetwork";
 export { resolveAvailabilityZones } from "./availabilityZones";
+export { KNOWN_AVAILABILITY_ZONES, availabilityZoneTable, checkRegion, checkAvailabilityZones } from "./awsRegions";
