@@ -15,6 +15,7 @@ import {
   nodeRoleTrustPolicy,
   sourceDestCheckPolicy,
 } from "./iamPolicies";
+import { nodeGroupAmiType } from "./architecture";
 import { renderEksKubeconfig } from "./kubeconfig";
 import { kubernetesProviderName } from "./providerName";
 import type { ClusterCapabilities, ClusterNetworkFacts, KitCluster } from "./types";
@@ -189,10 +190,11 @@ export class EksCluster extends pulumi.ComponentResource implements KitCluster {
         nodeRoleArn: this.nodeRole.arn,
         subnetIds: args.network.privateSubnetIds,
         instanceTypes: group.instanceTypes,
-        amiType: "AL2023_x86_64_STANDARD",
+        amiType: nodeGroupAmiType(`nodeGroups.${group.name}`, group.instanceTypes, group.amiType),
         scalingConfig: { minSize: group.minSize, maxSize: group.maxSize, desiredSize: group.desiredSize },
         launchTemplate: { id: template.id, version: template.latestVersion.apply((v) => String(v)) },
         labels: { ...(group.labels ?? {}), "canalkit.io/node-group": group.name },
+        ...(group.taints?.length ? { taints: group.taints.map((t) => ({ key: t.key, effect: t.effect, ...(t.value !== undefined ? { value: t.value } : {}) })) } : {}),
         tags,
       }, { parent: this, dependsOn: nodeRoleDeps });
     }

@@ -7,3 +7,5 @@ export { renderEksKubeconfig, type EksKubeconfigInput } from "./kubeconfig";
 export * from "./iamPolicies";
 export { kubernetesProviderName, clusterOfKubernetesProvider } from "./providerName";
 export { validateNodeGroups, validateEndpointAccess, validateKubernetesVersion, type NodeGroupOptions, type EndpointAccess } from "./validation";
+export { nodeGroupAmiType, instanceArchitecture, AMI_TYPE_FOR_ARCHITECTURE, GRAVITON_FAMILIES, X86_FAMILIES, type NodeAmiType } from "./architecture";
+export { validateNodeLabels, validateNodeTaints, qualifiedNameProblem, labelValueProblem, TAINT_EFFECTS, NODE_GROUP_LABEL, type NodeTaint, type TaintEffect } from "./nodeLabels";

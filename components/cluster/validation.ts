@@ -4,6 +4,8 @@
  */
 import { CanalkitInputError } from "../errors";
 import type { RoutingFacts } from "../network/types";
+import { nodeGroupAmiType, type NodeAmiType } from "./architecture";
+import { validateNodeLabels, validateNodeTaints, type NodeTaint } from "./nodeLabels";
 
 /** One managed node group. */
 export interface NodeGroupOptions {
@@ -18,6 +20,10 @@ export interface NodeGroupOptions {
   diskSizeGiB?: number;
   /** Kubernetes labels for the nodes. */
   labels?: Record<string, string>;
+  /** Taints for the nodes, as the EKS API takes them. */
+  taints?: NodeTaint[];
+  /** AMI type; default picked from the instance family (arm64 Graviton or x86_64). */
+  amiType?: NodeAmiType;
 }
 
 /** Who can reach the Kubernetes API endpoint. */
@@ -42,6 +48,9 @@ export function validateNodeGroups(field: string, groups: NodeGroupOptions[], ro
     if (names.has(g.name)) throw new CanalkitInputError(`${at}.name`, g.name, "is used by another node group", "give every node group a unique name");
     names.add(g.name);
     if (g.instanceTypes.length === 0) throw new CanalkitInputError(`${at}.instanceTypes`, g.instanceTypes, "is empty", "name at least one instance type, for example m6i.large");
+    nodeGroupAmiType(at, g.instanceTypes, g.amiType);
+    validateNodeLabels(`${at}.labels`, g.labels ?? {});
+    validateNodeTaints(`${at}.taints`, g.taints ?? []);
     for (const [k, v] of [["minSize", g.minSize], ["maxSize", g.maxSize], ["desiredSize", g.desiredSize]] as const) {
       if (!Number.isInteger(v) || v < 0) throw new CanalkitInputError(`${at}.${k}`, v, "must be a whole number ≥ 0", "give a node count");
     }
@@ -73,7 +82,7 @@ export function validateEndpointAccess(field: string, access: EndpointAccess): R
   const pub = access.public ?? false;
   const cidrs = access.publicAccessCidrs ?? [];
   if (!priv && !pub) throw new CanalkitInputError(field, access, "turns off both the private and the public endpoint", "enable at least one of private or public");
-  if (pub && cidrs.length === 0) throw new CanalkitInputError(`${field}.publicAccessCidrs`, cidrs, "a public endpoint needs the CIDRs allowed to reach it", "list your office or VPN egress ranges, for example [203.0.113.0/24]");
+  if (pub && cidrs.length === 0) throw new CanalkitInputError(`${field}.publicAccessCidrs`, cidrs, "is missing or empty: a public endpoint needs the CIDRs allowed to reach it", "list your office or VPN egress ranges, for example [203.0.113.0/24]");
   if (pub && cidrs.includes("0.0.0.0/0") && !access.allowPublicFromAnywhere) {
     throw new CanalkitInputError(`${field}.publicAccessCidrs`, cidrs, "opens the Kubernetes API to the whole internet", "list specific CIDRs, or set allowPublicFromAnywhere: true if that is really intended");
   }
