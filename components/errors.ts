@@ -3,8 +3,15 @@
  * value that was given and what would fix it, and is raised before any resource is registered.
  */
 
-/** Formats a value for an error message: strings quoted, everything else as JSON. */
+import { credentialKind, redacted } from "./credentials";
+
+/**
+ * Formats a value for an error message: strings quoted, everything else as JSON; a value that
+ * looks like a credential is never printed, only named.
+ */
 function show(value: unknown): string {
+  const kind = credentialKind(value);
+  if (kind) return redacted(kind);
   if (typeof value === "string") return `"${value}"`;
   try {
     return JSON.stringify(value) ?? String(value);
