@@ -42,15 +42,17 @@ export interface ClusterSetNetworkArgs {
  * The underlay MTU class a cluster's pods must be sized for, given how the set is connected:
  * traffic to another Region over peering, or over any Transit Gateway, is limited to 8500 bytes.
  * Same-Region peering keeps jumbo frames (AWS lists only inter-Region peering under the 8500
- * limit). Internet connectivity leaves the class alone: that traffic is TCP through gateways,
- * sized by MSS and path-MTU discovery (ICMP 3/4 is admitted), not worth shrinking every pod for.
+ * limit). Internet connectivity means `vpn-or-internet` (1500): the set's traffic crosses the
+ * internet, and the stack docs promise that connectivity fixes the class; a stack that wants
+ * jumbo pods anyway cannot state a wider class than the derived one.
  */
 export function underlayClassFor(clusterName: string, connectivity: Connectivity, clusters: { clusterName: string; region: string }[]): PathMtuClass {
   const self = clusters.find((c) => c.clusterName === clusterName);
   if (!self) throw new CanalkitInputError("clusterSetNetwork.clusters", clusterName, "is not in the set network", "add the cluster to the set");
   if (connectivity === "transit-gateway") return clusters.length > 1 ? "inter-region" : "intra-vpc";
   if (connectivity === "vpc-peering") return clusters.some((c) => c.region !== self.region) ? "inter-region" : "intra-vpc";
-  return "intra-vpc";
+  // Internet: the set's traffic leaves the VPC through internet and NAT gateways (1500 bytes).
+  return clusters.length > 1 ? "vpn-or-internet" : "intra-vpc";
 }
 
 /** Validates the set's clusters: distinct names and non-overlapping VPC ranges (both named). */
