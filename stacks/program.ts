@@ -8,16 +8,33 @@ import * as pulumi from "@pulumi/pulumi";
 import { EksCluster, type KitCluster } from "../components/cluster";
 import { Canal, type CanalArgs } from "../components/cni";
 import { CanalkitInputError } from "../components/errors";
-import { ClusterSet, ClusterSetNetwork, ErieCanal, MultiClusterService, OsmEdge, planClusterSet, planMultiClusterService, underlayClassFor, type ClusterSetMembers, type MultiClusterServiceSpec } from "../components/multicluster";
+import { ClusterSet, ClusterSetNetwork, ErieCanal, MultiClusterService, OsmEdge, planClusterSet, planMultiClusterService, type ClusterSetMembers, type MultiClusterServiceSpec } from "../components/multicluster";
 import { CertManager } from "../components/tls";
 import { addressAt, ClusterNetwork, UNDERLAY_MTU, resolveAvailabilityZones, type PathMtuClass } from "../components/network";
-import { atConfigPath, canalkitConfigObject, validateStackConfig } from "./config/validate";
+import { derivedMtuClass } from "./config/crossChecks";
+import { atConfigPath, canalkitConfigObject, validateFlatConfig } from "./config/validate";
 import type { ClusterConfig, StackConfig } from "./config/schema";
 import { VpcRouteController, VpcRouteReconciler } from "../components/controllers";
 
 /** Reads every `canalkit:` key of the running stack's config into one object. */
 export function readStackConfig(): Record<string, unknown> {
   return canalkitConfigObject(pulumi.runtime.allConfig());
+}
+
+/**
+ * The keys of the running stack's config whose values came encrypted. The SDK keeps them in
+ * `PULUMI_CONFIG_SECRET_KEYS` (set by the CLI, and by `canalkit synth` for `secure:` values).
+ */
+export function configSecretKeys(): string[] {
+  const isSecret = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+  const keys = Object.keys(pulumi.runtime.allConfig());
+  if (isSecret) return keys.filter((k) => isSecret(k));
+  try {
+    const fromEnv: unknown = JSON.parse(process.env["PULUMI_CONFIG_SECRET_KEYS"] ?? "[]");
+    return Array.isArray(fromEnv) ? fromEnv.map(String) : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Tags every AWS resource of the stack carries. */
@@ -43,9 +60,7 @@ function regionProviders(config: StackConfig, tags: Record<string, string>): Map
  */
 export function pathMtuClassFor(index: number, config: StackConfig): PathMtuClass {
   const cluster = config.clusters[index]!;
-  const derived: PathMtuClass = config.clusterSet
-    ? underlayClassFor(cluster.name, config.clusterSet.connectivity, config.clusters.map((c) => ({ clusterName: c.name, region: c.region })))
-    : "intra-vpc";
+  const derived: PathMtuClass = derivedMtuClass(index, config);
   const stated = cluster.network.pathMtuClass;
   if (stated && UNDERLAY_MTU[stated] > UNDERLAY_MTU[derived]) {
     throw new CanalkitInputError(
@@ -59,7 +74,7 @@ export function pathMtuClassFor(index: number, config: StackConfig): PathMtuClas
 }
 
 /** The network layer of one cluster. */
-async function buildNetwork(index: number, cluster: ClusterConfig, pathMtuClass: PathMtuClass, provider: aws.Provider, tags: Record<string, string>): Promise<ClusterNetwork> {
+async function buildNetwork(index: number, cluster: ClusterConfig, pathMtuClass: PathMtuClass, provider: aws.Provider, tags: Record<string, string>, knownAvailabilityZones: Record<string, string[]>): Promise<ClusterNetwork> {
   const azs = Array.isArray(cluster.availabilityZones)
     ? cluster.availabilityZones
     : await resolveAvailabilityZones(`canalkit:clusters[${index}].availabilityZones`, cluster.availabilityZones, provider);
@@ -71,6 +86,7 @@ async function buildNetwork(index: number, cluster: ClusterConfig, pathMtuClass:
       clusterName: cluster.name,
       region: cluster.region,
       availabilityZones: azs,
+      knownAvailabilityZones,
       tags,
       flowLogs: { enabled: flowLogs },
     }, { provider }),
@@ -178,8 +194,8 @@ export function validateMultiCluster(config: StackConfig): void {
   const set = config.clusterSet!;
   const plan = atConfigPath(["clusterSet"], () =>
     planClusterSet({ name: set.name, controlPlane: set.controlPlane, members: config.clusters.map((c) => ({ name: c.name, region: c.region, namespace: set.erieCanal.namespace, vpcCidr: c.network.vpcCidr })) }),
-  );
-  for (const [index, service] of set.services.entries()) atConfigPath(["clusterSet", "services", index], () => planMultiClusterService(serviceSpec(service, index), plan));
+  config);
+  for (const [index, service] of set.services.entries()) atConfigPath(["clusterSet", "services", index], () => planMultiClusterService(serviceSpec(service, index), plan), config);
 }
 
 /**
@@ -205,18 +221,18 @@ function buildMultiCluster(config: StackConfig, built: { eks: EksCluster; canal:
     }));
     return { cluster: eks as KitCluster, erieCanal, region: c.region, apiServer: { url: eks.cluster.endpoint, certificateAuthorityData: eks.cluster.certificateAuthority.data } };
   });
-  const clusterSet = atConfigPath(["clusterSet"], () => new ClusterSet(set.name, { name: set.name, controlPlane: set.controlPlane, members }));
+  const clusterSet = atConfigPath(["clusterSet"], () => new ClusterSet(set.name, { name: set.name, controlPlane: set.controlPlane, members }), config);
   const byName: ClusterSetMembers = Object.fromEntries(members.map((m) => [m.cluster.clusterName, m]));
   const services: Record<string, unknown> = {};
   for (const [index, service] of set.services.entries()) {
-    const mcs = atConfigPath(["clusterSet", "services", index], () => new MultiClusterService(`${service.namespace}-${service.name}`, { clusterSet: clusterSet.plan, members: byName, after: Object.values(clusterSet.joins), ...serviceSpec(service, index) }));
+    const mcs = atConfigPath(["clusterSet", "services", index], () => new MultiClusterService(`${service.namespace}-${service.name}`, { clusterSet: clusterSet.plan, members: byName, after: Object.values(clusterSet.joins), ...serviceSpec(service, index) }), config);
     services[`${service.namespace}/${service.name}`] = { mode: mcs.plan.mode, exporters: mcs.plan.exporters, consumers: mcs.plan.consumers };
   }
   if (ec.osmEdge) {
     const consumers = new Set(set.services.flatMap((s) => s.consumers));
     for (const m of members.filter((m) => consumers.has(m.cluster.clusterName))) {
       const serviceCidr = m.cluster.networkFacts.serviceCidr;
-      atConfigPath(["clusterSet", "erieCanal", "osmEdge"], () => new OsmEdge(`${m.cluster.clusterName}-osm-edge`, { cluster: m.cluster, clusterDnsIp: addressAt("network.serviceCidr", serviceCidr, 10), after: m.erieCanal.ready }));
+      atConfigPath(["clusterSet", "erieCanal", "osmEdge"], () => new OsmEdge(`${m.cluster.clusterName}-osm-edge`, { cluster: m.cluster, clusterDnsIp: addressAt("network.serviceCidr", serviceCidr, 10), after: m.erieCanal.ready }), config);
     }
   }
   return {
@@ -228,7 +244,8 @@ function buildMultiCluster(config: StackConfig, built: { eks: EksCluster; canal:
 
 /** Builds the whole stack and returns its outputs. */
 export async function defineStack(): Promise<Record<string, unknown>> {
-  const config = validateStackConfig(readStackConfig());
+  const { config, warnings } = validateFlatConfig(pulumi.runtime.allConfig(), configSecretKeys());
+  for (const warning of warnings) pulumi.log.warn(warning);
   if (config.clusterSet) validateMultiCluster(config);
   const tags = stackTags(config);
   const providers = regionProviders(config, tags);
@@ -238,7 +255,7 @@ export async function defineStack(): Promise<Record<string, unknown>> {
   const built: { eks: EksCluster; canal: Canal }[] = [];
   for (const [index, cluster] of config.clusters.entries()) {
     const provider = providers.get(cluster.region)!;
-    const network = await buildNetwork(index, cluster, mtuClasses[index]!, provider, tags);
+    const network = await buildNetwork(index, cluster, mtuClasses[index]!, provider, tags, config.awsRegions);
     networks.push(network);
     const { eks, canal } = buildClusterAndCni(index, cluster, network, provider, tags);
     built.push({ eks, canal });

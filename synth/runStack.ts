@@ -11,6 +11,7 @@ import { writeArtifacts } from "./artifacts";
 import { explainDuplicateName } from "./configOrigin";
 import { synthesize, type SynthResult } from "./engine";
 import { readStackConfigFile } from "./stackConfig";
+import { availabilityZoneTable } from "../components/network/awsRegions";
 
 /** The Pulumi project name, as in Pulumi.yaml. */
 export const PROJECT = "canalkit";
@@ -58,10 +59,16 @@ export function resolveStackConfig(request: SynthRequest): { stack: string; file
   return { stack, file };
 }
 
-/** Offline AZ answers the config gives (`canalkit:synth.availabilityZones`). */
+/**
+ * Offline AZ answers: the kit's Region table (so offline synth never invents zones a Region does
+ * not have), the stack's `canalkit:awsRegions` additions, then `canalkit:synth.availabilityZones`.
+ */
 function offlineAvailabilityZones(raw: Record<string, unknown>): Record<string, string[]> {
   const synth = raw["synth"] as { availabilityZones?: Record<string, string[]> } | undefined;
-  return synth?.availabilityZones ?? {};
+  const given = raw["awsRegions"];
+  const added = given && typeof given === "object" && !Array.isArray(given) ? (given as Record<string, string[]>) : {};
+  const table = Object.fromEntries(Object.entries(availabilityZoneTable(added)).map(([r, z]) => [r, [...z]]));
+  return { ...table, ...(synth?.availabilityZones ?? {}) };
 }
 
 /** Runs the stacks program for one stack offline, writing nothing. */

@@ -40,7 +40,21 @@ export const nodeGroupConfigSchema = z.strictObject({
   maxSize: z.number().int().min(1).default(4).describe("Most nodes; all groups together must fit the topology's node limit."),
   desiredSize: z.number().int().min(0).default(2).describe("Nodes to start with (min ≤ desired ≤ max)."),
   diskSizeGiB: z.number().int().min(20).default(50).describe("Root volume size in GiB (gp3, encrypted)."),
-  labels: z.record(z.string(), z.string()).default({}).describe("Kubernetes labels for the nodes."),
+  labels: z.record(z.string(), z.string()).default({}).describe("Kubernetes labels for the nodes (keys and values as Kubernetes accepts them; not in the kubernetes.io/k8s.io namespaces kubelet refuses)."),
+  taints: z
+    .array(
+      z.strictObject({
+        key: z.string().describe("Taint key (a Kubernetes label key)."),
+        value: z.string().optional().describe("Taint value (a Kubernetes label value)."),
+        effect: z.enum(["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"]).describe("Taint effect, as the EKS API spells it."),
+      }),
+    )
+    .default([])
+    .describe("Taints for the nodes (at most 50)."),
+  amiType: z
+    .enum(["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD"])
+    .optional()
+    .describe("EKS AMI type. Default: picked from the instance family (Graviton → AL2023_ARM_64_STANDARD, else AL2023_x86_64_STANDARD); state it only for a family the kit does not know."),
 });
 
 /** The EKS cluster of one entry. */
@@ -51,6 +65,7 @@ export const eksConfigSchema = z.strictObject({
       private: z.boolean().default(true).describe("Private API endpoint inside the VPC."),
       public: z.boolean().default(false).describe("Public API endpoint."),
       publicAccessCidrs: z.array(z.string()).default([]).describe("CIDRs allowed to the public endpoint (required when public)."),
+      allowPublicFromAnywhere: z.boolean().optional().describe("Allow 0.0.0.0/0 in publicAccessCidrs (refused unless set)."),
     })
     .default({ private: true, public: false, publicAccessCidrs: [] })
     .describe("Who can reach the Kubernetes API."),
@@ -110,7 +125,7 @@ export const multiClusterServiceConfigSchema = z.strictObject({
     .array(
       z.strictObject({
         port: z.number().int().min(1).max(65535).describe("Service port (exported at /<namespace>/<name> on the gateway)."),
-        name: z.string().optional().describe("Port name."),
+        name: z.string().optional().describe("Port name (a DNS label); required when the service has more than one port."),
         protocol: z.enum(["TCP", "UDP", "SCTP"]).optional().describe("Protocol. Default TCP."),
         targetPort: z.number().int().min(1).max(65535).optional().describe("Container port. Default: the port."),
       }),
@@ -159,6 +174,10 @@ export const stackConfigSchema = z.strictObject({
     })
     .default({ overrides: {}, allowInternetFacingLoadBalancers: false })
     .describe("Policy enforcement for this stack."),
+  awsRegions: z
+    .record(z.string(), z.array(z.string()).min(1))
+    .default({})
+    .describe("AZ names per AWS Region, added to the kit's table (components/network/awsRegions.ts) for Regions or zones AWS opened after this release."),
   synth: z
     .strictObject({
       availabilityZones: z

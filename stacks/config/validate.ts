@@ -1,13 +1,15 @@
 /**
  * Validates a stack's `canalkit:` config and reports every problem by its key path as written in
- * `Pulumi.<stack>.yaml`, with the bad value and what is allowed.
+ * `Pulumi.<stack>.yaml`, with the bad value (never a credential) and a fix the schema accepts.
  */
-import type { z } from "zod";
-import { CanalkitInputError, underPath } from "../../components/errors";
+import { CanalkitInputError } from "../../components/errors";
+import { credentialKind } from "../../components/credentials";
+import { crossKeyProblems, stackConfigWarnings } from "./crossChecks";
+import { CONFIG_NAMESPACE, configKeyPath, schemaProblems } from "./messages";
 import { stackConfigSchema, type StackConfig } from "./schema";
+import { stackKeyOf } from "./keyPaths";
 
-/** The Pulumi config namespace of the project. */
-export const CONFIG_NAMESPACE = "canalkit";
+export { CONFIG_NAMESPACE, configKeyPath } from "./messages";
 
 /**
  * The `canalkit:` keys of a flat Pulumi config map (as `PULUMI_CONFIG` carries it) as one object;
@@ -27,48 +29,6 @@ export function canalkitConfigObject(flat: Record<string, string>): Record<strin
   return raw;
 }
 
-/** Renders a zod path as a key path in the stack file: `canalkit:clusters[1].network.podCidr`. */
-export function configKeyPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  path.forEach((part, i) => {
-    if (i === 0) out = `${CONFIG_NAMESPACE}:${String(part)}`;
-    else if (typeof part === "number") out += `[${part}]`;
-    else out += `.${String(part)}`;
-  });
-  return out || CONFIG_NAMESPACE;
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = root;
-  for (const p of path) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<PropertyKey, unknown>)[p];
-  }
-  return v;
-}
-
-/** What a zod issue says is allowed, in words. */
-function allowed(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case "invalid_value":
-      return `use one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
-    case "invalid_type":
-      return `give a ${issue.expected}`;
-    case "unrecognized_keys":
-      return `remove ${issue.keys.join(", ")} (unknown keys); see docs/configuration.md for the keys that exist`;
-    case "too_small":
-      return `give at least ${String(issue.minimum)}${issue.origin === "array" ? " entries" : ""}`;
-    case "too_big":
-      return `give at most ${String(issue.maximum)}${issue.origin === "array" ? " entries" : ""}`;
-    case "invalid_format":
-      return issue.message;
-    case "invalid_union":
-      return "give one of the forms described in docs/configuration.md";
-    default:
-      return issue.message;
-  }
-}
-
 /** Validation failure holding every problem found, one line each. */
 export class StackConfigError extends Error {
   /** The individual problems; each names its key, value and fix. */
@@ -80,45 +40,110 @@ export class StackConfigError extends Error {
   }
 }
 
-/** Validates the parsed `canalkit:` config object; throws `StackConfigError` listing every problem. */
-export function validateStackConfig(raw: Record<string, unknown>): StackConfig {
-  const result = stackConfigSchema.safeParse(raw);
-  if (result.success) {
-    checkCrossFields(result.data);
-    return result.data;
-  }
-  const problems = result.error.issues.map((issue) => {
-    const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]!] : issue.path;
-    const value = issue.code === "unrecognized_keys" ? valueAt(raw, path) : valueAt(raw, issue.path);
-    const problem = issue.code === "unrecognized_keys" ? "is not a known key" : issue.code === "invalid_value" || issue.code === "invalid_format" ? "is not allowed" : issue.message;
-    return new CanalkitInputError(configKeyPath(path), value, problem, allowed(issue));
-  });
-  throw new StackConfigError(problems);
+/** Options of `validateStackConfig`. */
+export interface ValidateOptions {
+  /** Fully qualified keys (`canalkit:x`) whose values came encrypted (`secure:`). */
+  secretKeys?: readonly string[];
 }
 
-/** Rules across entries that no single field's schema can state. */
-function checkCrossFields(config: StackConfig): void {
-  const problems: CanalkitInputError[] = [];
-  config.clusters.forEach((c, i) => {
-    const first = config.clusters.findIndex((o) => o.name === c.name);
-    if (first !== i) {
-      problems.push(new CanalkitInputError(configKeyPath(["clusters", i, "name"]), c.name, `is also the name of canalkit:clusters[${first}]`, "give every cluster a unique name"));
-    }
-  });
+/** The message for a credential-looking value stored in clear under `key` (a top-level config key). */
+function credentialInClear(field: string, topKey: string, kind: string): CanalkitInputError {
+  return new CanalkitInputError(
+    field,
+    "(not shown)",
+    `holds what looks like a ${kind} in clear in the stack file (and would end up in logs and CI output)`,
+    `remove it from the stack file and rotate the credential; if a program needs it, store it encrypted with \`pulumi config set --secret ${topKey}\``,
+  );
+}
+
+/** Paths of credential-looking strings under a value. */
+function credentialPaths(value: unknown, path: PropertyKey[] = [], depth = 0): { path: PropertyKey[]; kind: string }[] {
+  if (typeof value === "string") {
+    const kind = credentialKind(value);
+    return kind ? [{ path, kind }] : [];
+  }
+  if (depth > 8 || value === null || typeof value !== "object") return [];
+  return Array.isArray(value)
+    ? value.flatMap((v, i) => credentialPaths(v, [...path, i], depth + 1))
+    : Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => credentialPaths(v, [...path, k], depth + 1));
+}
+
+/** Validates the parsed `canalkit:` config object; throws `StackConfigError` listing every problem. */
+export function validateStackConfig(raw: Record<string, unknown>, options: ValidateOptions = {}): StackConfig {
+  const secret = new Set(options.secretKeys ?? []);
+  // A credential in clear is the first thing to say, and no other message may show it.
+  const credentials = Object.entries(raw)
+    .filter(([k]) => !secret.has(`${CONFIG_NAMESPACE}:${k}`))
+    .flatMap(([k, v]) => credentialPaths(v, [k]).map((c) => ({ ...c, top: `${CONFIG_NAMESPACE}:${k}` })));
+  const credentialErrors = credentials.map((c) => credentialInClear(configKeyPath(c.path), c.top, c.kind));
+  const hidden = credentials.map((c) => configKeyPath(c.path));
+  const covered = (field: string) => hidden.some((h) => field === h || field.startsWith(`${h}.`) || field.startsWith(`${h}[`));
+
+  const result = stackConfigSchema.safeParse(raw);
+  if (!result.success) {
+    throw new StackConfigError([...credentialErrors, ...schemaProblems(result.error.issues, raw).filter((e) => !covered(e.field))]);
+  }
+  const problems = [...credentialErrors, ...crossKeyProblems(result.data).filter((e) => !covered(e.field))];
   if (problems.length > 0) throw new StackConfigError(problems);
+  return result.data;
 }
 
 /**
- * Runs `fn` and re-labels any `CanalkitInputError` it throws with the key path of the config
- * entry it came from, so planner errors point into the stack file.
+ * Checks the keys of the stack file outside `canalkit:`: a credential in clear anywhere is an
+ * error (named, never shown), and `kubernetes:kubeconfig` — which the kit never reads, every
+ * Kubernetes object going through its own cluster's provider — is an error in clear and a
+ * warning when encrypted. Returns the warnings; throws `StackConfigError` on errors.
  */
-export function atConfigPath<T>(prefix: readonly PropertyKey[], fn: () => T): T {
+export function checkOtherNamespaces(flat: Record<string, string>, secretKeys: readonly string[] = []): string[] {
+  const secret = new Set(secretKeys);
+  const problems: CanalkitInputError[] = [];
+  const warnings: string[] = [];
+  for (const [key, value] of Object.entries(flat)) {
+    if (key.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
+    if (key === "kubernetes:kubeconfig") {
+      if (secret.has(key)) {
+        warnings.push("kubernetes:kubeconfig is set, but canalkit never uses it: every Kubernetes object goes to its own cluster through that cluster's provider. Remove it with `pulumi config rm kubernetes:kubeconfig`.");
+      } else {
+        problems.push(new CanalkitInputError(
+          key,
+          "(not shown)",
+          "holds a kubeconfig in clear in the stack file, and canalkit never uses it (every Kubernetes object goes to its own cluster through that cluster's provider)",
+          "remove it (`pulumi config rm kubernetes:kubeconfig`) and rotate the credentials it holds; if another program needs it, store it encrypted with `pulumi config set --secret kubernetes:kubeconfig`",
+        ));
+      }
+      continue;
+    }
+    if (secret.has(key)) continue;
+    const kind = credentialKind(value);
+    if (kind) problems.push(credentialInClear(key, key, kind));
+  }
+  if (problems.length > 0) throw new StackConfigError(problems);
+  return warnings;
+}
+
+/**
+ * Runs `fn` and re-labels any `CanalkitInputError` it throws with the key of the stack file it
+ * came from: `prefix` is the config entry the component was built from, and component paths
+ * that do not exist in the file (`clusterSet.members[1].vpcCidr`) are mapped to the ones that do.
+ */
+export function atConfigPath<T>(prefix: readonly PropertyKey[], fn: () => T, config?: StackConfig): T {
   try {
     return fn();
   } catch (err) {
     if (err instanceof CanalkitInputError) {
-      throw underPath(configKeyPath(prefix), err);
+      throw new CanalkitInputError(stackKeyOf(prefix, err.field, config), err.value, err.problem, err.fix);
     }
     throw err;
   }
+}
+
+/**
+ * Everything the program checks in a stack's config before any resource exists, from the flat
+ * `namespace:key` map the runtime carries: other namespaces, then the `canalkit:` keys. Returns
+ * the validated config and the warnings to log; throws `StackConfigError`.
+ */
+export function validateFlatConfig(flat: Record<string, string>, secretKeys: readonly string[] = []): { config: StackConfig; warnings: string[] } {
+  const warnings = checkOtherNamespaces(flat, secretKeys);
+  const config = validateStackConfig(canalkitConfigObject(flat), { secretKeys });
+  return { config, warnings: [...warnings, ...stackConfigWarnings(config)] };
 }

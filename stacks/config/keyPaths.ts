@@ -1,0 +1,69 @@
+/**
+ * Maps the field a component or planner names (`clusterSet.members[1].vpcCidr`,
+ * `services.echo.weights.dev-west`, `rules[1]`) to the key the user wrote in the stack file
+ * (`canalkit:clusters[1].network.vpcCidr`, `canalkit:clusterSet.services[0].exporters[1].weight`,
+ * `canalkit:clusterSet.services[0].ports[1]`), so no message points at a path that is not there.
+ */
+import { configKeyPath } from "./messages";
+import type { StackConfig } from "./schema";
+
+/** What a cluster-set member's field is in the stack file. */
+function memberKey(index: string, rest: string): string {
+  const i = Number(index);
+  if (rest === "" || rest === ".name") return configKeyPath(["clusters", i, ...(rest ? ["name"] : [])]);
+  if (rest.startsWith(".vpcCidr")) return configKeyPath(["clusters", i, "network", "vpcCidr"]);
+  if (rest.startsWith(".region")) return configKeyPath(["clusters", i, "region"]);
+  if (rest.startsWith(".namespace")) return configKeyPath(["clusterSet", "erieCanal", "namespace"]);
+  return configKeyPath(["clusters", i]);
+}
+
+/** A service's field in the stack file, from a `planMultiClusterService` field (prefix stripped). */
+function serviceKey(prefix: readonly PropertyKey[], field: string, config: StackConfig | undefined): string {
+  const base = configKeyPath(prefix);
+  const index = typeof prefix[2] === "number" ? prefix[2] : -1;
+  const service = config?.clusterSet?.services[index];
+  const rest = field.replace(/^services\.[^.[\]]+\.?/, "");
+  let m: RegExpExecArray | null;
+  if ((m = /^weights\.(.+)$/.exec(rest))) {
+    const k = service?.exporters.findIndex((e) => e.cluster === m![1]) ?? -1;
+    return k >= 0 ? `${base}.exporters[${k}].weight` : `${base}.exporters`;
+  }
+  if ((m = /^rules\[(\d+)\]/.exec(rest))) return `${base}.ports[${m[1]}]`;
+  if (/^rules\b/.test(rest)) return `${base}.ports`;
+  if ((m = /^exporters\[(\d+)\]\.service\b/.exec(rest))) return `${base}.ports`;
+  if ((m = /^exporters\[(\d+)\]\.cluster$/.exec(rest))) return `${base}.exporters[${m[1]}].cluster`;
+  if ((m = /^exporters\[(\d+)\]/.exec(rest))) return `${base}.exporters[${m[1]}]`;
+  if (/^failoverOrder\b/.test(rest)) return `${base}.exporters`;
+  if (/^(mode|name|namespace|consumers(\[\d+\])?|exporters|localityTarget|selector)$/.test(rest)) return `${base}.${rest}`;
+  return base;
+}
+
+/**
+ * The stack-file key for a field a component reported while built from the config entry at
+ * `prefix`. Falls back to the entry itself rather than inventing a path.
+ */
+export function stackKeyOf(prefix: readonly PropertyKey[], field: string, config?: StackConfig): string {
+  const base = configKeyPath(prefix);
+  const [head, second] = prefix;
+  let m: RegExpExecArray | null;
+  if (head === "clusters") {
+    if (field.startsWith("network.availabilityZones")) return `${base}.availabilityZones`;
+    return `${base}.${field}`;
+  }
+  if (head === "clusterSet" && second === "services") return serviceKey(prefix, field, config);
+  if (head === "clusterSet" && second === "erieCanal") {
+    // Component fields (`clusters.dev-east.osmEdge`) name no key: the switch the user set does.
+    if (prefix[2] === "osmEdge" || /(^|\.)osmEdge$/.test(field)) return configKeyPath(["clusterSet", "erieCanal", "osmEdge"]);
+    const leaf = field.replace(/^erieCanal\./, "");
+    return /^(namespace|version|imageRepository|certManager|gatewayTls|osmEdge)$/.test(leaf) ? `${base}.${leaf}` : base;
+  }
+  if (head === "clusterSet") {
+    const f = field.replace(/^clusterSet\./, "");
+    if ((m = /^members\[(\d+)\](.*)$/.exec(f))) return memberKey(m[1]!, m[2]!);
+    if (f === "members") return configKeyPath(["clusters"]);
+    if ((m = /^clusters\[(\d+)\](.*)$/.exec(f))) return memberKey(m[1]!, m[2]!);
+    if (/^(name|controlPlane|connectivity|gatewayPort)$/.test(f)) return `${base}.${f}`;
+    return base;
+  }
+  return `${base}.${field}`;
+}
