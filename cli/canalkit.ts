@@ -4,7 +4,7 @@
  * Kubernetes manifests and topology diagram; `diagram` draws the topology alone.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { CanalkitInputError } from "../components/errors";
 import { StackConfigError } from "../stacks/config/validate";
 import { formatPolicySummary } from "../policies/offline";
@@ -53,7 +53,12 @@ function parseArgs(argv: string[]): Command {
     else throw new UsageError(`unknown option ${flag}`);
   }
   if (request.stack && request.configFile) {
-    // A config file may still be named: --stack then only names the output folder.
+    // A stack file names its stack (Pulumi.<stack>.yaml): writing it under another stack's name
+    // would put prod's resources in out/dev/. Other file names take --stack as the output name.
+    const named = /^Pulumi\.(.+)\.ya?ml$/.exec(basename(request.configFile))?.[1];
+    if (named !== undefined && named !== request.stack) {
+      throw new UsageError(`--stack ${request.stack} does not match --config ${request.configFile}, which is the stack file of '${named}'; drop --stack (the output goes to <out>/${named}/) or use --stack ${named}`);
+    }
   }
   return { name, request, quiet };
 }
