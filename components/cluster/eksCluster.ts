@@ -83,9 +83,10 @@ export class EksCluster extends pulumi.ComponentResource implements KitCluster {
     const plan = args.network.plan;
     const clusterName = args.network.clusterName;
     const version = args.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
-    validateKubernetesVersion("eks.kubernetesVersion", version);
-    const endpoint = validateEndpointAccess("eks.endpoint", args.endpoint ?? {});
-    validateNodeGroups("eks.nodeGroups", args.nodeGroups, plan.routing);
+    // Errors name the argument; the stack program maps them to canalkit:clusters[i].eks.<key>.
+    validateKubernetesVersion("kubernetesVersion", version);
+    const endpoint = validateEndpointAccess("endpoint", args.endpoint ?? {});
+    validateNodeGroups("nodeGroups", args.nodeGroups, plan.routing);
     const logging = args.logging ?? ["api", "audit", "authenticator"];
     const capabilities = clusterCapabilities({ isEks: true, topology: plan.routing.topology });
     // The facts stack policies read: registered as outputs too, since that is what the engine gives them.
@@ -190,7 +191,7 @@ export class EksCluster extends pulumi.ComponentResource implements KitCluster {
         nodeRoleArn: this.nodeRole.arn,
         subnetIds: args.network.privateSubnetIds,
         instanceTypes: group.instanceTypes,
-        amiType: nodeGroupAmiType(`nodeGroups.${group.name}`, group.instanceTypes, group.amiType),
+        amiType: nodeGroupAmiType(`nodeGroups[${args.nodeGroups.indexOf(group)}]`, group.instanceTypes, group.amiType),
         scalingConfig: { minSize: group.minSize, maxSize: group.maxSize, desiredSize: group.desiredSize },
         launchTemplate: { id: template.id, version: template.latestVersion.apply((v) => String(v)) },
         labels: { ...(group.labels ?? {}), "canalkit.io/node-group": group.name },

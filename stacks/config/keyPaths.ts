@@ -48,6 +48,10 @@ export function stackKeyOf(prefix: readonly PropertyKey[], field: string, config
   let m: RegExpExecArray | null;
   if (head === "clusters") {
     if (field.startsWith("network.availabilityZones")) return `${base}.availabilityZones`;
+    // EksCluster names its arguments; in the stack file they sit under eks.
+    if (/^(nodeGroups|kubernetesVersion|endpoint|logging|adminPrincipalArns)\b/.test(field)) return `${base}.eks.${field}`;
+    // ClusterNetwork names its region/AZ arguments; in the stack file they sit on the cluster.
+    if (/^(region|availabilityZones)\b/.test(field)) return `${base}.${field}`;
     return `${base}.${field}`;
   }
   if (head === "clusterSet" && second === "services") return serviceKey(prefix, field, config);

@@ -68,7 +68,9 @@ describe("ClusterSetNetwork", () => {
     expect(underlayClassFor("hub", "vpc-peering", clusters)).toBe("inter-region");
     expect(underlayClassFor("hub", "vpc-peering", clusters.slice(0, 2))).toBe("intra-vpc");
     expect(underlayClassFor("hub", "transit-gateway", clusters.slice(0, 2))).toBe("inter-region");
-    expect(underlayClassFor("hub", "internet", clusters)).toBe("intra-vpc");
+    // Internet: the set's traffic crosses the internet (1500), as the stack docs say connectivity fixes the class.
+    expect(underlayClassFor("hub", "internet", clusters)).toBe("vpn-or-internet");
+    expect(underlayClassFor("hub", "internet", [clusters[0]!])).toBe("intra-vpc");
   });
 
   it("refuses overlapping VPCs, naming both clusters", async () => {
