@@ -71,3 +71,21 @@ export function stackKeyOf(prefix: readonly PropertyKey[], field: string, config
   }
   return `${base}.${field}`;
 }
+
+/**
+ * The value at a stack-file key (`canalkit:clusters[1].network.vpcCidr`) of the validated config,
+ * or undefined when the key does not resolve; so a re-labelled error shows what the user wrote.
+ */
+export function valueAtStackKey(config: StackConfig, key: string): unknown {
+  const m = /^canalkit:([A-Za-z0-9_-]+)(.*)$/.exec(key);
+  if (!m) return undefined;
+  let node: unknown = (config as Record<string, unknown>)[m[1]!];
+  const re = /\.([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g;
+  let s: RegExpExecArray | null;
+  while ((s = re.exec(m[2]!))) {
+    if (node === null || typeof node !== "object") return undefined;
+    const seg = s[1] ?? (s[2] !== undefined ? Number(s[2]) : (JSON.parse(s[3]!) as string));
+    node = (node as Record<string | number, unknown>)[seg];
+  }
+  return node;
+}

@@ -7,7 +7,7 @@ import { credentialKind } from "../../components/credentials";
 import { crossKeyProblems, stackConfigWarnings } from "./crossChecks";
 import { CONFIG_NAMESPACE, configKeyPath, schemaProblems } from "./messages";
 import { stackConfigSchema, type StackConfig } from "./schema";
-import { stackKeyOf } from "./keyPaths";
+import { stackKeyOf, valueAtStackKey } from "./keyPaths";
 
 export { CONFIG_NAMESPACE, configKeyPath } from "./messages";
 
@@ -131,7 +131,11 @@ export function atConfigPath<T>(prefix: readonly PropertyKey[], fn: () => T, con
     return fn();
   } catch (err) {
     if (err instanceof CanalkitInputError) {
-      throw new CanalkitInputError(stackKeyOf(prefix, err.field, config), err.value, err.problem, err.fix);
+      const field = stackKeyOf(prefix, err.field, config);
+      // A field the mapping moved (a component's own path) shows the value the user wrote there.
+      const moved = field !== `${configKeyPath(prefix)}.${err.field}`;
+      const written = moved && config ? valueAtStackKey(config, field) : undefined;
+      throw new CanalkitInputError(field, written !== undefined ? written : err.value, err.problem, err.fix);
     }
     throw err;
   }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { StackConfigError, atConfigPath, validateStackConfig } from "../../stacks/config/validate";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { planNetwork } from "../../components/network";
+import { planClusterSet } from "../../components/multicluster";
+import { stackKeyOf } from "../../stacks/config/keyPaths";
+import { canalkitConfigObject } from "../../stacks/config/validate";
+import { parseStackConfig } from "../../synth/stackConfig";
 
 const valid = () => ({
   environment: "dev",
@@ -62,5 +68,32 @@ describe("stack config validation", () => {
     expect(() =>
       atConfigPath(["clusters", 2], () => planNetwork({ clusterName: "c", vpcCidr: "10.0.0.0/16", availabilityZones: ["x", "y"], podCidr: "10.0.0.0/20", serviceCidr: "172.20.0.0/16" })),
     ).toThrow(/^canalkit:clusters\[2\]\.network\.podCidr = "10\.0\.0\.0\/20": overlaps network\.vpcCidr/);
+  });
+
+  it("maps component and planner paths to the keys the stack file has", () => {
+    const config = validateStackConfig(canalkitConfigObject(parseStackConfig(readFileSync(join(__dirname, "../../stacks/Pulumi.dev.yaml"), "utf8"), "canalkit", "dev").values));
+    const cases: [PropertyKey[], string, string][] = [
+      [["clusterSet"], "clusterSet.members[1].vpcCidr", "canalkit:clusters[1].network.vpcCidr"],
+      [["clusterSet"], "clusterSet.members[1].name", "canalkit:clusters[1].name"],
+      [["clusterSet"], "clusterSet.controlPlane", "canalkit:clusterSet.controlPlane"],
+      [["clusterSet", "services", 0], "services.echo.exporters[1].cluster", "canalkit:clusterSet.services[0].exporters[1].cluster"],
+      [["clusterSet", "services", 0], "services.echo.rules[1]", "canalkit:clusterSet.services[0].ports[1]"],
+      [["clusterSet", "services", 0], "services.echo.weights.dev-west", "canalkit:clusterSet.services[0].exporters[1].weight"],
+      [["clusterSet", "services", 0], "services.echo.failoverOrder", "canalkit:clusterSet.services[0].exporters"],
+      [["clusterSet", "erieCanal", "osmEdge"], "clusters.dev-east.osmEdge", "canalkit:clusterSet.erieCanal.osmEdge"],
+      [["clusters", 0], "network.availabilityZones", "canalkit:clusters[0].availabilityZones"],
+      [["clusters", 0], "nodeGroups[0].labels.team", "canalkit:clusters[0].eks.nodeGroups[0].labels.team"],
+      [["clusters", 1], "endpoint.publicAccessCidrs", "canalkit:clusters[1].eks.endpoint.publicAccessCidrs"],
+      [["clusters", 1], "network.podCidr", "canalkit:clusters[1].network.podCidr"],
+    ];
+    for (const [prefix, field, expected] of cases) expect(stackKeyOf(prefix, field, config), field).toBe(expected);
+  });
+
+  it("re-labels a real planner error with the user's key and value", () => {
+    const raw = valid();
+    raw.clusters[1]!.network.vpcCidr = "10.10.0.0/16";
+    const config = validateStackConfig(raw);
+    const members = config.clusters.map((c) => ({ name: c.name, region: c.region, namespace: "erie-canal", vpcCidr: c.network.vpcCidr }));
+    expect(() => atConfigPath(["clusterSet"], () => planClusterSet({ name: "s", controlPlane: "a", members }), config)).toThrow(/^canalkit:clusters\[1\]\.network\.vpcCidr = "10\.10\.0\.0\/16": overlaps a's VPC 10\.10\.0\.0\/16/);
   });
 });
