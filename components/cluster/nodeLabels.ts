@@ -4,8 +4,11 @@
  * caught before `pulumi up`.
  *
  * Rules, from the Kubernetes API machinery (qualified names, label values), the kubelet's
- * `--node-labels` restriction on the kubernetes.io / k8s.io namespaces, and the EKS
- * `CreateNodegroup` API (taint effects, at most 50 taints per node group).
+ * `--node-labels` restriction on the kubernetes.io / k8s.io namespaces (`IsKubeletLabel` in
+ * k8s.io/kubelet well_known_labels.go), and the EKS
+ * `CreateNodegroup` API reference (label keys 1-63 characters in all and values 1-63; taint keys
+ * 1-63 characters in all, values 0-63, effects NO_SCHEDULE / NO_EXECUTE / PREFER_NO_SCHEDULE, at
+ * most 50 taints per node group).
  */
 import { CanalkitInputError } from "../errors";
 
@@ -33,7 +36,7 @@ const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])
 const KUBERNETES_EFFECTS: Record<string, TaintEffect> = { NoSchedule: "NO_SCHEDULE", NoExecute: "NO_EXECUTE", PreferNoSchedule: "PREFER_NO_SCHEDULE" };
 /** Labels in the kubernetes.io / k8s.io namespaces kubelet may set on itself. */
 const KUBELET_ALLOWED_LABELS = new Set([
-  "kubernetes.io/hostname", "kubernetes.io/instance-type", "kubernetes.io/os", "kubernetes.io/arch",
+  "kubernetes.io/hostname", "kubernetes.io/os", "kubernetes.io/arch",
   "beta.kubernetes.io/instance-type", "beta.kubernetes.io/os", "beta.kubernetes.io/arch",
   "failure-domain.beta.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/region",
   "topology.kubernetes.io/zone", "topology.kubernetes.io/region",
@@ -78,16 +81,20 @@ function entry(field: string, key: string): string {
   return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? `${field}.${key}` : `${field}[${JSON.stringify(key)}]`;
 }
 
+/** EKS takes label and taint keys of at most 63 characters, prefix included. */
+const EKS_KEY_LENGTH = 63;
+
 /** Validates a node group's labels; `field` names the labels map. */
 export function validateNodeLabels(field: string, labels: Record<string, string>): void {
   for (const [key, value] of Object.entries(labels)) {
-    const keyProblem = qualifiedNameProblem(key);
+    const keyProblem = qualifiedNameProblem(key) ?? (key.length > EKS_KEY_LENGTH ? `is ${key.length} characters long; EKS takes label keys of at most ${EKS_KEY_LENGTH}, prefix included` : undefined);
     if (keyProblem) throw new CanalkitInputError(entry(field, key), key, `the label key ${keyProblem}`, "use a key such as team or example.com/team");
     if (key === NODE_GROUP_LABEL) throw new CanalkitInputError(entry(field, key), value, "is set by the kit to the node group's name", `remove it; select the group's nodes with ${NODE_GROUP_LABEL}=<group name>`);
     if (kubeletRefuses(key)) {
       throw new CanalkitInputError(entry(field, key), value, "is in the kubernetes.io/k8s.io namespace, which kubelet refuses to set on its own node (the node would never join)", `use your own prefix, for example example.com/${key.split("/").pop()}, or a node.kubernetes.io/ key`);
     }
     if (typeof value !== "string") throw new CanalkitInputError(entry(field, key), value, "is not text", 'quote it, for example "true"');
+    if (value === "") throw new CanalkitInputError(entry(field, key), value, "is empty; EKS takes node-group label values of 1 to 63 characters", 'give it a value, for example "true"');
     const valueProblem = labelValueProblem(value);
     if (valueProblem) throw new CanalkitInputError(entry(field, key), value, valueProblem, `write it as ${repairedValue(value)}`);
   }
@@ -99,7 +106,7 @@ export function validateNodeTaints(field: string, taints: readonly NodeTaint[]):
   const seen = new Map<string, number>();
   taints.forEach((t, i) => {
     const at = `${field}[${i}]`;
-    const keyProblem = qualifiedNameProblem(t.key);
+    const keyProblem = qualifiedNameProblem(t.key) ?? (t.key.length > EKS_KEY_LENGTH ? `is ${t.key.length} characters long; EKS takes taint keys of at most ${EKS_KEY_LENGTH}, prefix included` : undefined);
     if (keyProblem) throw new CanalkitInputError(`${at}.key`, t.key, `the taint key ${keyProblem}`, "use a key such as dedicated or example.com/dedicated");
     if (t.value !== undefined) {
       const valueProblem = labelValueProblem(t.value);

@@ -70,12 +70,16 @@ describe("node-group arguments", () => {
     expect(refusal(() => validateNodeLabels("labels", { "node-role.kubernetes.io/worker": "" })).field).toBe('labels["node-role.kubernetes.io/worker"]');
     expect(refusal(() => validateNodeLabels("labels", { ["a".repeat(64)]: "x" })).problem).toMatch(/is not a Kubernetes label key/);
     expect(refusal(() => validateNodeLabels("labels", { team: "x".repeat(64) })).problem).toMatch(/is not a Kubernetes label value/);
-    validateNodeLabels("labels", { "example.com/team": "", "node.kubernetes.io/pool": "a", "kubernetes.io/arch": "arm64" });
+    expect(refusal(() => validateNodeLabels("labels", { gpu: "" })).problem).toMatch(/EKS takes node-group label values of 1 to 63/);
+    expect(refusal(() => validateNodeLabels("labels", { [`example.com/${"k".repeat(60)}`]: "x" })).problem).toMatch(/EKS takes label keys of at most 63/);
+    validateNodeLabels("labels", { "example.com/team": "a", "node.kubernetes.io/pool": "a", "kubernetes.io/arch": "arm64" });
     const bad = (t: Partial<NodeTaint>) => refusal(() => validateNodeTaints("taints", [{ key: "dedicated", effect: "NO_SCHEDULE", ...t } as NodeTaint]));
     expect(bad({ effect: "NoExecute" as NodeTaint["effect"] }).fix).toBe("write it as EKS spells it: NO_EXECUTE");
     expect(bad({ effect: "Evict" as NodeTaint["effect"] }).fix).toBe("use one of NO_SCHEDULE, NO_EXECUTE, PREFER_NO_SCHEDULE");
     expect(bad({ key: "a b" }).field).toBe("taints[0].key");
     expect(bad({ value: "a b" }).field).toBe("taints[0].value");
+    expect(bad({ key: `example.com/${"k".repeat(60)}` }).problem).toMatch(/EKS takes taint keys of at most 63/);
+    validateNodeTaints("taints", [{ key: "dedicated", value: "", effect: "NO_SCHEDULE" }]);
     expect(refusal(() => validateNodeTaints("taints", Array.from({ length: 51 }, (_, i) => ({ key: `k${i}`, effect: "NO_SCHEDULE" as const })))).problem).toMatch(/at most 50 taints/);
   });
 
