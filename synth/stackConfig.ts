@@ -40,7 +40,9 @@ export function parseStackConfig(text: string, project: string, source: string):
   try {
     doc = parse(text);
   } catch (err) {
-    throw new Error(`${source}: not valid YAML: ${(err as Error).message}`);
+    // The parser's message quotes the lines around the error; they may hold a credential, so
+    // only its first line (what and where) is passed on.
+    throw new Error(`${source}: not valid YAML: ${(err as Error).message.split("\n")[0]!.replace(/:$/, "")}`);
   }
   const config = (doc as { config?: unknown } | null)?.config;
   if (config === undefined || config === null) return { values: {}, secretKeys: [] };

@@ -21,5 +21,9 @@ describe("stack config files", () => {
   it("says which file is broken", () => {
     expect(() => parseStackConfig("config: [1, 2]", "canalkit", "stacks/Pulumi.x.yaml")).toThrow(/stacks\/Pulumi\.x\.yaml: 'config' must be a map/);
     expect(() => parseStackConfig("config: {a: [", "canalkit", "bad.yaml")).toThrow(/bad\.yaml: not valid YAML/);
+    // The parser quotes the lines around a syntax error; a credential there must not be echoed.
+    const text = "config:\n  canalkit:token: AKIAIOSFODNN7EXAMPLE: x: y\n";
+    expect(() => parseStackConfig(text, "canalkit", "leaky.yaml")).toThrow(/^leaky\.yaml: not valid YAML: .*line \d+, column \d+$/);
+    expect(() => parseStackConfig(text, "canalkit", "leaky.yaml")).not.toThrow(/AKIA/);
   });
 });
