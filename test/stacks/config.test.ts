@@ -58,6 +58,17 @@ describe("stack config validation", () => {
     expect(found.join("\n")).toContain('canalkit:clusters[0].region = "mars": is not allowed. Fix: use an AWS region name such as us-east-1');
   });
 
+  it("reports an unknown key before other problems, and folds the knock-on 'missing' into it", () => {
+    const raw = valid() as Record<string, unknown>;
+    raw["environment"] = "qa";
+    const network = (raw["clusters"] as { network: Record<string, unknown> }[])[1]!.network;
+    network["vpc_cidr"] = network["vpcCidr"];
+    delete network["vpcCidr"];
+    const found = problems(raw);
+    expect(found[0]).toBe('canalkit:clusters[1].network.vpc_cidr = "10.11.0.0/16": is not a known key (did you mean vpcCidr?). Fix: rename it to vpcCidr');
+    expect(found.slice(1)).toEqual(['canalkit:environment = "qa": is not allowed. Fix: use one of dev, staging, prod']);
+  });
+
   it("refuses duplicate cluster names", () => {
     const raw = valid();
     raw.clusters[1]!.name = "a";
