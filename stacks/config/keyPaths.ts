@@ -4,7 +4,7 @@
  * (`canalkit:clusters[1].network.vpcCidr`, `canalkit:clusterSet.services[0].exporters[1].weight`,
  * `canalkit:clusterSet.services[0].ports[1]`), so no message points at a path that is not there.
  */
-import { configKeyPath } from "./messages";
+import { configKeyPath, knownKeysAt } from "./messages";
 import type { StackConfig } from "./schema";
 
 /** What a cluster-set member's field is in the stack file. */
@@ -50,6 +50,12 @@ export function stackKeyOf(prefix: readonly PropertyKey[], field: string, config
     if (field.startsWith("network.availabilityZones")) return `${base}.availabilityZones`;
     // EksCluster names its arguments; in the stack file they sit under eks.
     if (/^(nodeGroups|kubernetesVersion|endpoint|logging|adminPrincipalArns)\b/.test(field)) return `${base}.eks.${field}`;
+    // Canal names its options cni.*; some of them come from the cluster's network keys.
+    if ((m = /^cni\.([A-Za-z]+)(.*)$/.exec(field))) {
+      if (knownKeysAt(["clusters", 0, "cni"]).includes(m[1]!)) return `${base}.cni.${m[1]}${m[2]}`;
+      if (knownKeysAt(["clusters", 0, "network"]).includes(m[1]!)) return `${base}.network.${m[1]}${m[2]}`;
+      return `${base}.cni`;
+    }
     // ClusterNetwork names its region/AZ arguments; in the stack file they sit on the cluster.
     if (/^(region|availabilityZones)\b/.test(field)) return `${base}.${field}`;
     return `${base}.${field}`;

@@ -96,6 +96,9 @@ describe("stack config validation", () => {
       [["clusters", 0], "nodeGroups[0].labels.team", "canalkit:clusters[0].eks.nodeGroups[0].labels.team"],
       [["clusters", 1], "endpoint.publicAccessCidrs", "canalkit:clusters[1].eks.endpoint.publicAccessCidrs"],
       [["clusters", 1], "network.podCidr", "canalkit:clusters[1].network.podCidr"],
+      [["clusters", 1], "cni.nodeCidrPrefixLength", "canalkit:clusters[1].cni.nodeCidrPrefixLength"],
+      [["clusters", 1], "cni.maxNodes", "canalkit:clusters[1].network.maxNodes"],
+      [["clusters", 1], "cni.chainInsertMode", "canalkit:clusters[1].cni"],
     ];
     for (const [prefix, field, expected] of cases) expect(stackKeyOf(prefix, field, config), field).toBe(expected);
   });
