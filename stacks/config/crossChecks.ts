@@ -57,7 +57,7 @@ export function derivedMtuClass(index: number, config: StackConfig): PathMtuClas
 export function crossKeyProblems(config: StackConfig): CanalkitInputError[] {
   const p = new Problems();
   const table = availabilityZoneTable(config.awsRegions);
-  const clusterNames = config.clusters.map((c) => c.name);
+  const clusterNames = [...new Set(config.clusters.map((c) => c.name))];
 
   for (const [region, zones] of Object.entries(config.awsRegions)) {
     zones.forEach((zone, j) => {
@@ -68,9 +68,12 @@ export function crossKeyProblems(config: StackConfig): CanalkitInputError[] {
   }
 
   const plans: (NetworkPlan | undefined)[] = [];
+  // Clusters whose own network keys are wrong: their ranges are not compared with others (that
+  // would only repeat the same mistake as a knock-on).
+  const badNetwork = new Set<number>();
   config.clusters.forEach((c, i) => {
     const at = key(["clusters", i]);
-    const first = clusterNames.indexOf(c.name);
+    const first = config.clusters.findIndex((o) => o.name === c.name);
     if (first !== i) p.add(`${at}.name`, c.name, `is also the name of ${key(["clusters", first])}`, "give every cluster a unique name");
 
     let zones: readonly string[] | undefined;
@@ -99,10 +102,12 @@ export function crossKeyProblems(config: StackConfig): CanalkitInputError[] {
     let plan: NetworkPlan | undefined;
     if (azNames) {
       const names = azNames;
+      const before = p.list.length;
       p.run(() => {
         const { flowLogs: _f, ...network } = c.network;
         plan = relabel(at, () => planNetwork({ ...network, pathMtuClass: stated ?? derived, clusterName: c.name, availabilityZones: names }));
       });
+      if (p.list.length > before) badNetwork.add(i);
     }
     plans.push(plan);
 
@@ -135,17 +140,18 @@ export function crossKeyProblems(config: StackConfig): CanalkitInputError[] {
     // would stay on the overlay instead of leaving for the peer.
     config.clusters.forEach((b, j) => {
       config.clusters.slice(0, j).forEach((a, i) => {
-        if (overlap(a.network.vpcCidr, b.network.vpcCidr)) {
-          p.add(key(["clusters", j, "network", "vpcCidr"]), b.network.vpcCidr, `overlaps ${a.name}'s VPC ${a.network.vpcCidr} (${key(["clusters", i, "network", "vpcCidr"])}), so routes between the set's VPCs would be ambiguous`, `give ${b.name} a VPC range disjoint from every other cluster's, for example ${freeBlock("10.0.0.0/8", 16, config.clusters.map((c) => c.network.vpcCidr))}`);
-        }
+        if (badNetwork.has(i) || badNetwork.has(j) || !overlap(a.network.vpcCidr, b.network.vpcCidr)) return;
+        const free = freeBlock(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], 16, config.clusters.map((c) => c.network.vpcCidr));
+        p.add(key(["clusters", j, "network", "vpcCidr"]), b.network.vpcCidr, `overlaps ${a.name}'s VPC ${a.network.vpcCidr} (${key(["clusters", i, "network", "vpcCidr"])}), so routes between the set's VPCs would be ambiguous`, `give ${b.name} a VPC range disjoint from every other cluster's${free ? `, for example vpcCidr: ${free}` : ""}`);
       });
     });
     if (set.connectivity !== "internet") {
       config.clusters.forEach((a, i) => {
         config.clusters.forEach((b, j) => {
-          if (i === j || !overlap(a.network.podCidr, b.network.vpcCidr)) return;
+          if (i === j || badNetwork.has(i) || badNetwork.has(j) || !overlap(a.network.podCidr, b.network.vpcCidr)) return;
           const taken = config.clusters.flatMap((c) => [c.network.vpcCidr, c.network.serviceCidr]).concat([a.network.vpcCidr]);
-          p.add(key(["clusters", i, "network", "podCidr"]), a.network.podCidr, `overlaps the VPC ${b.network.vpcCidr} of ${b.name}, which ${set.connectivity} connects to ${a.name}; pods of ${a.name} could not reach it`, `use a pod range disjoint from every connected VPC, for example podCidr: ${freeBlock("100.64.0.0/10", 16, taken)}`);
+          const free = freeBlock(["100.64.0.0/10", "10.0.0.0/8"], 16, taken);
+          p.add(key(["clusters", i, "network", "podCidr"]), a.network.podCidr, `overlaps the VPC ${b.network.vpcCidr} of ${b.name}, which ${set.connectivity} connects to ${a.name}; pods of ${a.name} could not reach it`, `use a pod range disjoint from every connected VPC${free ? `, for example podCidr: ${free}` : ""}`);
         });
       });
     }
@@ -176,15 +182,17 @@ function overlap(a: string, b: string): boolean {
   }
 }
 
-/** The first /prefix block inside `within` that overlaps none of `taken`, for suggestions. */
-function freeBlock(within: string, prefix: number, taken: string[]): string {
-  const outer = parseCidr("within", within);
-  const count = 2 ** (prefix - outer.prefix);
-  for (let i = 0; i < count; i++) {
-    const text = subBlock(outer, prefix, i)!.text;
-    if (!taken.some((t) => overlap(t, text))) return text;
+/** The first /prefix block inside one of `ranges` that overlaps none of `taken`, for suggestions. */
+function freeBlock(ranges: string[], prefix: number, taken: string[]): string | undefined {
+  for (const within of ranges) {
+    const outer = parseCidr("within", within);
+    const count = 2 ** (prefix - outer.prefix);
+    for (let i = 0; i < count; i++) {
+      const text = subBlock(outer, prefix, i)!.text;
+      if (!taken.some((t) => overlap(t, text))) return text;
+    }
   }
-  return within;
+  return undefined;
 }
 
 /** Re-labels a planner's relative field (`network.podCidr`) with the cluster's key in the file. */

@@ -46,13 +46,18 @@ export interface ValidateOptions {
   secretKeys?: readonly string[];
 }
 
-/** The message for a credential-looking value stored in clear under `key` (a top-level config key). */
-function credentialInClear(field: string, topKey: string, kind: string): CanalkitInputError {
+/**
+ * The message for a credential-looking value stored in clear at `field`; the command stores it
+ * encrypted at the same place (`--path` for an entry inside a structured value).
+ */
+function credentialInClear(field: string, kind: string): CanalkitInputError {
+  const nested = /[.[]/.test(field.slice(field.indexOf(":") + 1));
+  const command = nested ? `pulumi config set --secret --path '${field}' <value>` : `pulumi config set --secret ${field}`;
   return new CanalkitInputError(
     field,
     "(not shown)",
-    `holds what looks like a ${kind} in clear in the stack file (and would end up in logs and CI output)`,
-    `remove it from the stack file and rotate the credential; if a program needs it, store it encrypted with \`pulumi config set --secret ${topKey}\``,
+    `holds what looks like ${/^[aeiouAEIOU]/.test(kind) ? "an" : "a"} ${kind} in clear in the stack file (and would end up in logs and CI output)`,
+    `remove it from the stack file and rotate the credential; if a program needs it, store it encrypted with \`${command}\``,
   );
 }
 
@@ -74,8 +79,8 @@ export function validateStackConfig(raw: Record<string, unknown>, options: Valid
   // A credential in clear is the first thing to say, and no other message may show it.
   const credentials = Object.entries(raw)
     .filter(([k]) => !secret.has(`${CONFIG_NAMESPACE}:${k}`))
-    .flatMap(([k, v]) => credentialPaths(v, [k]).map((c) => ({ ...c, top: `${CONFIG_NAMESPACE}:${k}` })));
-  const credentialErrors = credentials.map((c) => credentialInClear(configKeyPath(c.path), c.top, c.kind));
+    .flatMap(([k, v]) => credentialPaths(v, [k]));
+  const credentialErrors = credentials.map((c) => credentialInClear(configKeyPath(c.path), c.kind));
   const hidden = credentials.map((c) => configKeyPath(c.path));
   const covered = (field: string) => hidden.some((h) => field === h || field.startsWith(`${h}.`) || field.startsWith(`${h}[`));
 
@@ -115,7 +120,7 @@ export function checkOtherNamespaces(flat: Record<string, string>, secretKeys: r
     }
     if (secret.has(key)) continue;
     const kind = credentialKind(value);
-    if (kind) problems.push(credentialInClear(key, key, kind));
+    if (kind) problems.push(credentialInClear(key, kind));
   }
   if (problems.length > 0) throw new StackConfigError(problems);
   return warnings;
