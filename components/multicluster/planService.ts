@@ -6,6 +6,7 @@
 import { CanalkitInputError } from "../errors";
 import type { ClusterSetPlan } from "./planClusterSet";
 import { DNS_LABEL } from "../dnsLabel";
+import { validateServicePorts, validateWeights } from "./serviceValidation";
 
 /** How consumers spread traffic over the exporters (GlobalTrafficPolicy `spec.lbType`). */
 export type TrafficMode = "Locality" | "ActiveActive" | "FailOver";
@@ -96,6 +97,8 @@ export function planMultiClusterService(spec: MultiClusterServiceSpec, set: Clus
   spec.consumers.forEach((c, i) => member(c, `${field}.consumers[${i}]`));
   const dup = exporterNames.find((n, i) => exporterNames.indexOf(n) !== i);
   if (dup) throw new CanalkitInputError(`${field}.exporters`, exporterNames, `${dup} exports the service twice`, "list each exporter once");
+  spec.exporters.forEach((e, i) => validateServicePorts(`${field}.exporters[${i}].service.ports`, e.service.ports));
+  if (spec.mode === "ActiveActive" && spec.weights) validateWeights(`${field}.weights`, spec.weights, exporterNames);
 
   // Pre-apply conflict detection: ErieCanal only marks Conflict at run time.
   const first = spec.exporters[0]!;

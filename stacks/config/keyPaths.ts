@@ -28,8 +28,10 @@ function serviceKey(prefix: readonly PropertyKey[], field: string, config: Stack
     const k = service?.exporters.findIndex((e) => e.cluster === m![1]) ?? -1;
     return k >= 0 ? `${base}.exporters[${k}].weight` : `${base}.exporters`;
   }
+  if (rest === "weights") return `${base}.exporters[0].weight`;
   if ((m = /^rules\[(\d+)\]/.exec(rest))) return `${base}.ports[${m[1]}]`;
   if (/^rules\b/.test(rest)) return `${base}.ports`;
+  if ((m = /^exporters\[\d+\]\.service\.ports(\[\d+\](\.(name|port|protocol|targetPort))?)?$/.exec(rest))) return `${base}.ports${m[1] ?? ""}`;
   if ((m = /^exporters\[(\d+)\]\.service\b/.exec(rest))) return `${base}.ports`;
   if ((m = /^exporters\[(\d+)\]\.cluster$/.exec(rest))) return `${base}.exporters[${m[1]}].cluster`;
   if ((m = /^exporters\[(\d+)\]/.exec(rest))) return `${base}.exporters[${m[1]}]`;

@@ -91,6 +91,8 @@ describe("stack config validation", () => {
       [["clusterSet", "services", 0], "services.echo.rules[1]", "canalkit:clusterSet.services[0].ports[1]"],
       [["clusterSet", "services", 0], "services.echo.weights.dev-west", "canalkit:clusterSet.services[0].exporters[1].weight"],
       [["clusterSet", "services", 0], "services.echo.failoverOrder", "canalkit:clusterSet.services[0].exporters"],
+      [["clusterSet", "services", 0], "services.echo.exporters[1].service.ports[1].name", "canalkit:clusterSet.services[0].ports[1].name"],
+      [["clusterSet", "services", 0], "services.echo.weights", "canalkit:clusterSet.services[0].exporters[0].weight"],
       [["clusterSet", "erieCanal", "osmEdge"], "clusters.dev-east.osmEdge", "canalkit:clusterSet.erieCanal.osmEdge"],
       [["clusters", 0], "network.availabilityZones", "canalkit:clusters[0].availabilityZones"],
       [["clusters", 0], "nodeGroups[0].labels.team", "canalkit:clusters[0].eks.nodeGroups[0].labels.team"],
