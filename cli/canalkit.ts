@@ -21,7 +21,8 @@ const USAGE = `usage:
       resources.json, outputs.json, manifests/<cluster>/*.yaml, topology.svg, policy-report.json.
       Exits 3 when a mandatory policy is violated. --preview runs the program as \`pulumi preview\`
       does: ids and computed outputs unknown (written as "[unknown]").
-      Defaults: --stack dev, --out out.
+      Defaults: --stack dev, --out out. With --config Pulumi.<stack>.yaml the output is named
+      after that stack; a different --stack is refused.
   canalkit diagram [--stack NAME | --config FILE] [--out FILE.svg]
       Draw the stack's topology alone (regions, VPCs, clusters, gateways, cluster-set links and
       multi-cluster services) to FILE.svg and FILE.dot. Default --out out/<stack>-topology.svg.
