@@ -11,8 +11,11 @@ import { cidrsOverlap, cidrSize, parseCidr, subBlock } from "../../components/ne
 import { UNDERLAY_MTU } from "../../components/network/mtu";
 import { planNetwork } from "../../components/network/planNetwork";
 import type { NetworkPlan, PathMtuClass } from "../../components/network/types";
+import type { ClusterNetworkFacts } from "../../components/cluster/types";
 import { underlayClassFor } from "../../components/multicluster/clusterSetNetwork";
 import { canalkitPolicies } from "../../policies/rules/index";
+import { canalSettings } from "../../components/cni/settings";
+import { stackKeyOf } from "./keyPaths";
 import { closest, configKeyPath as key } from "./messages";
 import type { StackConfig } from "./schema";
 
@@ -116,6 +119,33 @@ export function crossKeyProblems(config: StackConfig): CanalkitInputError[] {
     p.run(() => validateEndpointAccess(`${at}.eks.endpoint`, c.eks.endpoint));
     p.run(() => validateNodeGroups(groupsAt, c.eks.nodeGroups, plan?.routing));
     if (plan) {
+      // Canal's own checks (interface, node CIDR size, Typha) run now, not after the cluster exists.
+      const facts = canalFacts(plan);
+      const { nodePodCidrAllocatorImage, ...cni } = c.cni;
+      p.run(() => {
+        try {
+          canalSettings(facts, { ...cni, ...(plan!.routing.maxNodes !== undefined ? { maxNodes: plan!.routing.maxNodes } : {}), ...(nodePodCidrAllocatorImage ? { overrides: { nodePodCidrAllocator: nodePodCidrAllocatorImage } } : {}) });
+        } catch (e) {
+          if (!(e instanceof CanalkitInputError)) throw e;
+          throw new CanalkitInputError(stackKeyOf(["clusters", i], e.field, config), e.value, e.problem, e.fix);
+        }
+      });
+      // The allocator gives every node its own block of the pod CIDR: all nodes at maxSize need one.
+      if (plan.routing.topology !== "ipip-crosssubnet") {
+        const perNode = c.cni.nodeCidrPrefixLength ?? 24;
+        const podPrefix = parseCidr("podCidr", plan.podCidr).prefix;
+        const capacity = 2 ** Math.max(0, perNode - podPrefix);
+        const nodes = c.eks.nodeGroups.reduce((n, g) => n + g.maxSize, 0);
+        if (perNode >= podPrefix && nodes > capacity) {
+          const stated = c.cni.nodeCidrPrefixLength !== undefined;
+          p.add(
+            stated ? `${at}.cni.nodeCidrPrefixLength` : `${at}.network.podCidr`,
+            stated ? perNode : c.network.podCidr,
+            `the pod CIDR ${plan.podCidr} holds ${capacity} node block${capacity === 1 ? "" : "s"} of /${perNode}, but the node groups can grow to ${nodes} nodes; nodes past that get no pod CIDR`,
+            stated ? `use a longer prefix, for example nodeCidrPrefixLength: ${Math.min(28, podPrefix + Math.ceil(Math.log2(nodes)))}` : `use a larger pod range, for example podCidr: 100.64.0.0/16`,
+          );
+        }
+      }
       const usable = plan.azs.reduce((n, az) => n + Number(cidrSize(parseCidr("subnet", az.privateSubnetCidr))) - AWS_RESERVED_PER_SUBNET, 0);
       const totalMax = c.eks.nodeGroups.reduce((n, g) => n + g.maxSize, 0);
       if (totalMax > usable) {
@@ -172,6 +202,21 @@ export function crossKeyProblems(config: StackConfig): CanalkitInputError[] {
     if (t.toLowerCase().startsWith("aws:")) p.add(key(["tags", t]), config.tags[t], "uses the aws: prefix, which AWS reserves for its own tags", "choose a key without the aws: prefix");
   }
   return p.list;
+}
+
+/** The pod-network facts an EKS cluster built on this plan gives Canal (as `EksCluster` derives them). */
+function canalFacts(plan: NetworkPlan): ClusterNetworkFacts {
+  return {
+    topology: plan.routing.topology,
+    podCidr: plan.podCidr,
+    serviceCidr: plan.serviceCidr,
+    podMtu: plan.mtu.pod,
+    vxlanPort: plan.routing.vxlanPort ?? 8472,
+    disableSourceDestCheck: plan.routing.disableSourceDestCheck,
+    typha: plan.typha,
+    nodePodCidrsAllocated: false,
+    vpcCidr: plan.vpcCidr,
+  };
 }
 
 function overlap(a: string, b: string): boolean {
