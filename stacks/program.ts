@@ -5,10 +5,10 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EksCluster, type KitCluster } from "../components/cluster";
+import { clusterCapabilities, EksCluster, type KitCluster } from "../components/cluster";
 import { Canal, type CanalArgs } from "../components/cni";
 import { CanalkitInputError } from "../components/errors";
-import { ClusterSet, ClusterSetNetwork, ErieCanal, MultiClusterService, OsmEdge, planClusterSet, planMultiClusterService, type ClusterSetMembers, type MultiClusterServiceSpec } from "../components/multicluster";
+import { ClusterSet, ClusterSetNetwork, ErieCanal, erieCanalSettings, MultiClusterService, OsmEdge, planClusterSet, planMultiClusterService, type ClusterSetMembers, type ErieCanalOptions, type MultiClusterServiceSpec } from "../components/multicluster";
 import { CertManager } from "../components/tls";
 import { addressAt, ClusterNetwork, UNDERLAY_MTU, resolveAvailabilityZones, type PathMtuClass } from "../components/network";
 import { derivedMtuClass } from "./config/crossChecks";
@@ -186,12 +186,29 @@ function serviceSpec(service: ServiceConfig, index: number): MultiClusterService
   };
 }
 
+/** ErieCanal's options from the stack's cluster set, the same for every member. */
+function erieCanalOptions(set: NonNullable<StackConfig["clusterSet"]>): ErieCanalOptions {
+  const ec = set.erieCanal;
+  return {
+    namespace: ec.namespace,
+    version: ec.version,
+    imageRepository: ec.imageRepository,
+    certManager: ec.certManager,
+    // Internet connectivity means no private path between the VPCs: gateways must be public.
+    gateway: { scheme: set.connectivity === "internet" ? "internet-facing" : "internal", httpPort: set.gatewayPort, ...(ec.gatewayTls ? { tls: {} } : {}) },
+  };
+}
+
 /**
- * Plans the cluster set and every service from config alone, so bad multi-cluster input is refused
- * before any resource is registered.
+ * Plans the cluster set, ErieCanal and every service from config alone, so bad multi-cluster
+ * input is refused before any resource is registered.
  */
 export function validateMultiCluster(config: StackConfig): void {
   const set = config.clusterSet!;
+  // ErieCanal's settings for each member (capabilities as EksCluster reports them).
+  for (const c of config.clusters) {
+    atConfigPath(["clusterSet", "erieCanal"], () => erieCanalSettings(clusterCapabilities({ isEks: true, topology: c.network.topology }), erieCanalOptions(set)), config);
+  }
   const plan = atConfigPath(["clusterSet"], () =>
     planClusterSet({ name: set.name, controlPlane: set.controlPlane, members: config.clusters.map((c) => ({ name: c.name, region: c.region, namespace: set.erieCanal.namespace, vpcCidr: c.network.vpcCidr })) }),
   config);
@@ -212,13 +229,8 @@ function buildMultiCluster(config: StackConfig, built: { eks: EksCluster; canal:
     const erieCanal = atConfigPath(["clusterSet", "erieCanal"], () => new ErieCanal(`${c.name}-erie-canal`, {
       cluster: eks,
       after: [...canal.ready, ...(tls?.ready ?? [])],
-      namespace: ec.namespace,
-      version: ec.version,
-      imageRepository: ec.imageRepository,
-      certManager: ec.certManager,
-      // Internet connectivity means no private path between the VPCs: gateways must be public.
-      gateway: { scheme: set.connectivity === "internet" ? "internet-facing" : "internal", httpPort: set.gatewayPort, ...(ec.gatewayTls ? { tls: {} } : {}) },
-    }));
+      ...erieCanalOptions(set),
+    }), config);
     return { cluster: eks as KitCluster, erieCanal, region: c.region, apiServer: { url: eks.cluster.endpoint, certificateAuthorityData: eks.cluster.certificateAuthority.data } };
   });
   const clusterSet = atConfigPath(["clusterSet"], () => new ClusterSet(set.name, { name: set.name, controlPlane: set.controlPlane, members }), config);

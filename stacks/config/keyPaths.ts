@@ -66,6 +66,9 @@ export function stackKeyOf(prefix: readonly PropertyKey[], field: string, config
   if (head === "clusterSet" && second === "erieCanal") {
     // Component fields (`clusters.dev-east.osmEdge`) name no key: the switch the user set does.
     if (prefix[2] === "osmEdge" || /(^|\.)osmEdge$/.test(field)) return configKeyPath(["clusterSet", "erieCanal", "osmEdge"]);
+    // The gateway's ports come from the set's gatewayPort (HTTP) and gatewayTls (443).
+    if (/^erieCanal\.gateway\.(httpPort|tls\.port)$/.test(field)) return configKeyPath(["clusterSet", "gatewayPort"]);
+    if (/^erieCanal\.gateway\.scheme$/.test(field)) return configKeyPath(["clusterSet", "connectivity"]);
     const leaf = field.replace(/^erieCanal\./, "");
     return /^(namespace|version|imageRepository|certManager|gatewayTls|osmEdge)$/.test(leaf) ? `${base}.${leaf}` : base;
   }

@@ -10,7 +10,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
+import { CanalkitInputError } from "../../components/errors";
 import { derivedMtuClass } from "../../stacks/config/crossChecks";
+import { validateMultiCluster } from "../../stacks/program";
 import { StackConfigError, validateFlatConfig } from "../../stacks/config/validate";
 import type { StackConfig } from "../../stacks/config/schema";
 import { parseStackConfig } from "../../synth/stackConfig";
@@ -38,9 +40,12 @@ function check(config: Cfg): Outcome {
   const flat = parseStackConfig(stringify({ config }), "canalkit", "Pulumi.case.yaml");
   try {
     const { config: validated, warnings } = validateFlatConfig(flat.values, flat.secretKeys);
+    // What the stack program plans next, still before it registers any resource.
+    if (validated.clusterSet) validateMultiCluster(validated);
     return { ok: true, config: validated, warnings };
   } catch (e) {
     if (e instanceof StackConfigError) return { ok: false, error: e };
+    if (e instanceof CanalkitInputError) return { ok: false, error: new StackConfigError([e]) };
     throw e;
   }
 }
@@ -179,6 +184,8 @@ const mistakes: Mistake[] = [
   { id: "pod CIDR too small for maxSize", stack: "prod", mistake: (c) => (cl(c, 2)["network"]["podCidr"] = "100.66.0.0/22"), key: "canalkit:clusters[2].network.podCidr", says: /holds 4 node blocks of \/24, but the node groups can grow to 12 nodes/, fix: /podCidr: 100\.64\.0\.0\/16/, repair: (c) => (cl(c, 2)["network"]["podCidr"] = "100.66.0.0/16") },
 
   // Clusters and the cluster set.
+  { id: "ErieCanal version with a v", stack: "prod", mistake: (c) => (c["canalkit:clusterSet"]["erieCanal"]["version"] = "v0.1.3"), key: "canalkit:clusterSet.erieCanal.version", says: /is not a release version/, fix: /0\.1\.3 \(no v prefix/, repair: (c) => (c["canalkit:clusterSet"]["erieCanal"]["version"] = "0.1.3") },
+  { id: "gateway port 443 with TLS on", stack: "staging", mistake: (c) => (c["canalkit:clusterSet"]["gatewayPort"] = 443), key: "canalkit:clusterSet.gatewayPort", says: /equals the HTTP port/, fix: /80 for HTTP/, repair: (c) => (c["canalkit:clusterSet"]["gatewayPort"] = 80) },
   { id: "cluster name twice", stack: "dev", mistake: (c) => (cl(c, 1)["name"] = "dev-east"), key: "canalkit:clusters[1].name", says: /is also the name of canalkit:clusters\[0\]/, fix: /unique name/, repair: (c) => (cl(c, 1)["name"] = "dev-west") },
   { id: "control plane misspelled", stack: "dev", mistake: (c) => (c["canalkit:clusterSet"]["controlPlane"] = "dev-eas"), key: "canalkit:clusterSet.controlPlane", says: /did you mean dev-east\?/, fix: /use one of dev-east, dev-west/, repair: (c) => (c["canalkit:clusterSet"]["controlPlane"] = "dev-east") },
 
