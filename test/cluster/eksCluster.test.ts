@@ -99,11 +99,11 @@ describe("EksCluster", () => {
 
   it("refuses node groups larger than native-vpc routes allow, and bad sizes", async () => {
     await expect(synthCluster({ topology: "native-vpc", maxNodes: 10 }, { nodeGroups: [{ ...nodeGroups[0]!, maxSize: 12 }] })).rejects.toThrow(
-      /eks\.nodeGroups = .*can grow to 12 nodes, but the native-vpc network allows 10/,
+      /^nodeGroups = .*can grow to 12 nodes, but the native-vpc network allows 10/,
     );
-    await expect(synthCluster({}, { nodeGroups: [{ ...nodeGroups[0]!, desiredSize: 9 }] })).rejects.toThrow(/eks\.nodeGroups\[0\]\.desiredSize = 9: must lie between/);
+    await expect(synthCluster({}, { nodeGroups: [{ ...nodeGroups[0]!, desiredSize: 9 }] })).rejects.toThrow(/^nodeGroups\[0\]\.desiredSize = 9: must lie between/);
     await expect(synthCluster({}, { endpoint: { public: true, publicAccessCidrs: ["0.0.0.0/0"] } })).rejects.toThrow(/opens the Kubernetes API to the whole internet/);
-    await expect(synthCluster({}, { endpoint: { public: true } })).rejects.toThrow(/eks\.endpoint\.publicAccessCidrs/);
+    await expect(synthCluster({}, { endpoint: { public: true } })).rejects.toThrow(/^endpoint\.publicAccessCidrs/);
   });
 });
 
