@@ -151,6 +151,12 @@ export class FakeKubernetesApi {
     this.objects.get(collection)?.delete(name);
   }
 
+  /** Deletes an object as another client would (EKS removing what an add-on installed), by the same garbage-collection rules. */
+  deleteAsClient(collection: string, name: string, policy: "Foreground" | "Background" | "Orphan" = "Background"): void {
+    const existing = this.get(collection, name);
+    if (existing) this.delete({ collection, plural: collection.split("/").pop()!, name }, existing, policy);
+  }
+
   /** Fails the next `times` requests matching method and path with `status`. */
   injectFault(fault: InjectedFault): void {
     this.faults.push({ ...fault });
