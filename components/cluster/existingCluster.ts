@@ -13,6 +13,7 @@ import { clusterCapabilities } from "./capabilities";
 import { kubernetesProviderName } from "./providerName";
 import type { ClusterCapabilities, ClusterNetworkFacts, KitCluster } from "./types";
 import { DefaultCniRemoval } from "../controllers/defaultCniRemoval";
+import { isAwsRegion, isEksClusterName } from "../controllers/eksVpcCniAddon";
 
 /** Inputs of an `ExistingCluster`. */
 export interface ExistingClusterArgs {
@@ -31,6 +32,7 @@ export interface ExistingClusterArgs {
   typha?: boolean;
   /** The VPC CIDR, when known (used for overlap checks across a cluster set). */
   vpcCidr?: string;
+  /** The cluster's AWS region, such as us-east-1 (needed with `eksClusterName`). */
   region?: string;
   /** Whether it is EKS (then the control plane cannot reach pods under an overlay). */
   isEks: boolean;
@@ -47,6 +49,13 @@ export interface ExistingClusterArgs {
    * Default false: canalkit never removes a CNI it was not asked to.
    */
   removeAmazonVpcCni?: boolean;
+  /**
+   * The cluster's name in EKS (with `region`), so that `removeAmazonVpcCni` also deletes the EKS
+   * `vpc-cni` add-on when the cluster has one (EKS API, with the AWS credentials of the
+   * environment `pulumi up` runs in; needs `eks:DescribeAddon` and `eks:DeleteAddon`). Without it,
+   * an `aws-node` the add-on manages is refused, since EKS would put it back.
+   */
+  eksClusterName?: string;
 }
 
 /** A cluster canalkit deploys into but did not create. */
@@ -73,6 +82,16 @@ export class ExistingCluster extends pulumi.ComponentResource implements KitClus
     }
     if (!Number.isInteger(args.podMtu) || args.podMtu < MINIMUM_POD_MTU || args.podMtu > 9001) {
       throw new CanalkitInputError("cluster.podMtu", args.podMtu, `must be a whole number from ${MINIMUM_POD_MTU} to 9001`, "use underlay MTU minus encapsulation, for example 8951 for VXLAN inside one VPC");
+    }
+    if (args.region !== undefined && (typeof args.region !== "string" || !isAwsRegion(args.region))) {
+      throw new CanalkitInputError("cluster.region", args.region, "is not an AWS region name", "use the cluster's region as AWS spells it, for example us-east-1");
+    }
+    if (args.eksClusterName !== undefined) {
+      if (typeof args.eksClusterName !== "string" || !isEksClusterName(args.eksClusterName)) {
+        throw new CanalkitInputError("cluster.eksClusterName", args.eksClusterName, "is not an EKS cluster name (1–100 letters, digits, - and _, starting with a letter or digit)", "use the name `aws eks list-clusters` shows for this cluster");
+      }
+      if (!args.isEks) throw new CanalkitInputError("cluster.eksClusterName", args.eksClusterName, "is set on a cluster that is not EKS (isEks: false)", "remove eksClusterName, or state isEks: true if the cluster is EKS");
+      if (args.region === undefined) throw new CanalkitInputError("cluster.region", undefined, "is needed with cluster.eksClusterName (the EKS API is regional)", "set region to the cluster's AWS region, for example us-east-1");
     }
     const nodePodCidrsAllocated = args.nodePodCidrsAllocated ?? !args.isEks;
     const capabilities = clusterCapabilities({ isEks: args.isEks, topology: args.topology, ...(args.controlPlaneReachesPods !== undefined ? { controlPlaneReachesPods: args.controlPlaneReachesPods } : {}) });
@@ -107,7 +126,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements KitClus
     };
     this.kubeconfig = pulumi.secret(args.kubeconfig);
     this.provider = new k8s.Provider(kubernetesProviderName(clusterName), { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this });
-    if (args.removeAmazonVpcCni) this.readyResources.push(new DefaultCniRemoval(`${name}-remove-amazon-vpc-cni`, { cluster: this }, { parent: this }));
+    if (args.removeAmazonVpcCni) this.readyResources.push(new DefaultCniRemoval(`${name}-remove-amazon-vpc-cni`, { cluster: this, ...(args.eksClusterName !== undefined ? { eksClusterName: args.eksClusterName, region: args.region! } : {}) }, { parent: this }));
     this.registerOutputs({ ...facts, clusterName, kubeconfig: this.kubeconfig });
   }
 }
