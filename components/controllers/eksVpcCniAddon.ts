@@ -59,16 +59,23 @@ function eksClient(target: EksAddonTarget): { client: eks.EKSClient; sdk: typeof
 }
 
 /** Sends one command, aborted at the request bound cut to the deadline in force; a timeout is transient. */
-async function send<T>(client: eks.EKSClient, command: unknown): Promise<T> {
+async function send<T>(client: eks.EKSClient, command: unknown, target: EksAddonTarget): Promise<T> {
   const budget = requestBudgetMs();
   if (budget <= 0) throw timeoutError(0);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), budget);
+  const operation = (command as { constructor: { name: string } }).constructor.name.replace(/Command$/, "");
   try {
     return (await client.send(command as never, { abortSignal: controller.signal })) as T;
   } catch (error) {
     if (controller.signal.aborted) throw timeoutError(budget);
-    throw error;
+    // Say which call failed and where; name, code and HTTP status stay for the retry and not-found checks.
+    const e = error as Error & { name: string };
+    const denied = /AccessDenied|UnrecognizedClient|InvalidSignature|ExpiredToken|MissingAuthenticationToken/.test(e.name ?? "");
+    e.message =
+      `EKS ${operation} (${VPC_CNI_ADDON} add-on of cluster "${target.eksClusterName}", ${target.region}) failed: ${e.name}: ${e.message}` +
+      (denied ? `. The AWS credentials \`pulumi up\` runs with need eks:DescribeAddon and eks:DeleteAddon on this add-on` : "");
+    throw e;
   } finally {
     clearTimeout(timer);
   }
@@ -88,7 +95,7 @@ export async function describeVpcCniAddon(target: EksAddonTarget): Promise<Addon
 
 async function describe(client: eks.EKSClient, sdk: typeof eks, target: EksAddonTarget): Promise<AddonState | undefined> {
   try {
-    const answer = await retryTransient(() => send<eks.DescribeAddonCommandOutput>(client, new sdk.DescribeAddonCommand({ clusterName: target.eksClusterName, addonName: VPC_CNI_ADDON })));
+    const answer = await retryTransient(() => send<eks.DescribeAddonCommandOutput>(client, new sdk.DescribeAddonCommand({ clusterName: target.eksClusterName, addonName: VPC_CNI_ADDON }), target));
     const addon = answer.addon;
     return { status: addon?.status ?? "UNKNOWN", issues: (addon?.health?.issues ?? []).map((i) => `${i.code ?? "issue"}: ${i.message ?? ""}`.trim()) };
   } catch (error) {
@@ -101,7 +108,8 @@ async function describe(client: eks.EKSClient, sdk: typeof eks, target: EksAddon
  * Deletes the `vpc-cni` add-on if the cluster has one and waits until EKS no longer lists it;
  * answers whether the add-on was there. Idempotent: an add-on already `DELETING` is waited for, not
  * deleted again. A DeleteAddon whose answer is lost is checked with DescribeAddon before any second
- * attempt (EKS refuses a delete of an add-on that is already being deleted).
+ * attempt: a second DeleteAddon of an add-on already `DELETING` is never sent (what EKS answers to
+ * it is not something to rely on).
  */
 export async function removeVpcCniAddon(target: EksAddonTarget, wait: AddonWait): Promise<boolean> {
   const { client, sdk } = eksClient(target);
@@ -112,7 +120,7 @@ export async function removeVpcCniAddon(target: EksAddonTarget, wait: AddonWait)
     for (let attempt = 1; state && state.status !== "DELETING"; attempt++) {
       try {
         // Without `preserve`: EKS removes what the add-on installed, aws-node included.
-        await send(client, new sdk.DeleteAddonCommand({ clusterName: target.eksClusterName, addonName: VPC_CNI_ADDON, preserve: false }));
+        await send(client, new sdk.DeleteAddonCommand({ clusterName: target.eksClusterName, addonName: VPC_CNI_ADDON, preserve: false }), target);
         break;
       } catch (error) {
         if (notFound(error)) return true;

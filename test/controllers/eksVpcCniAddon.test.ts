@@ -113,7 +113,7 @@ describe("DefaultCniRemoval deletes the EKS vpc-cni add-on when the cluster has 
     const { kubeconfig, target } = await setUp("ACTIVE");
     eks!.deletingLooks = Infinity;
     await expect(removeAmazonVpcCniAndAddon(kubeconfig, { timeoutSeconds: 1.5, pollSeconds: 0.05 }, target)).rejects.toThrow(
-      /the vpc-cni add-on of EKS cluster "prod-east" \(us-east-1\) is still being deleted after 1.5s \(status DELETING\)/,
+      /the vpc-cni add-on of EKS cluster "prod-east" \(us-east-1\) is still being deleted after 1.5s \(status DELETING/,
     );
     // Canal must not start: aws-node is untouched while the add-on is being deleted.
     expect(api!.get(DAEMONSETS, "aws-node")).toBeDefined();
@@ -160,7 +160,7 @@ describe("DefaultCniRemoval deletes the EKS vpc-cni add-on when the cluster has 
     const failure = await defaultCniRemovalProvider
       .create!({ clusterName: "lab", kubeconfig, ...bounds, ...target, controllerVersion: "x" } as DefaultCniRemovalInputs)
       .then(() => undefined, (e: Error) => e);
-    expect(failure?.message).toMatch(/injected AccessDeniedException/);
+    expect(failure?.message).toMatch(/EKS DeleteAddon \(vpc-cni add-on of cluster "prod-east", us-east-1\) failed: AccessDeniedException: injected AccessDeniedException/);
     expect(failure?.message).not.toMatch(/eks-test-secret-key|t-0123456789abcdef/);
     expect(api!.requests.filter((r) => r.method === "DELETE")).toHaveLength(0);
   });

@@ -5,7 +5,8 @@
  * where the controller depends on it: requests must be SigV4-signed for service `eks`; an unknown
  * cluster or add-on is `ResourceNotFoundException` (404); a deleted add-on goes `DELETING`, then
  * is gone (after `deletingLooks` DescribeAddon calls, or when the test calls `finishDeleting`);
- * DeleteAddon of an add-on already `DELETING` is refused (`InvalidRequestException`); without
+ * DeleteAddon of an add-on already `DELETING` is refused (`InvalidRequestException`, "invalid
+ * given the state": the strictest reading, so a blind second delete fails here); without
  * `preserve=true` the add-on's Kubernetes objects are removed (`onAddonDeleted`). Plus injected
  * faults, lost answers (the call is served, the connection closes before the answer) and a log.
  */
