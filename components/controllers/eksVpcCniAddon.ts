@@ -84,15 +84,6 @@ async function send<T>(client: eks.EKSClient, command: unknown, target: EksAddon
 const notFound = (error: unknown) => (error as { name?: string })?.name === "ResourceNotFoundException";
 
 /** The add-on's state, or undefined when the cluster has no `vpc-cni` add-on. */
-export async function describeVpcCniAddon(target: EksAddonTarget): Promise<AddonState | undefined> {
-  const { client, sdk } = eksClient(target);
-  try {
-    return await describe(client, sdk, target);
-  } finally {
-    client.destroy();
-  }
-}
-
 async function describe(client: eks.EKSClient, sdk: typeof eks, target: EksAddonTarget): Promise<AddonState | undefined> {
   try {
     const answer = await retryTransient(() => send<eks.DescribeAddonCommandOutput>(client, new sdk.DescribeAddonCommand({ clusterName: target.eksClusterName, addonName: VPC_CNI_ADDON }), target));

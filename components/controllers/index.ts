@@ -5,7 +5,7 @@
  */
 export { ClusterJoin, clusterJoinProvider, waitForJoin, observeJoin, isJoined, CLUSTER_JOIN_VERSION, type ClusterJoinArgs, type ClusterJoinInputs, type ClusterJoinOutputs, type JoinObservation } from "./clusterJoin";
 export { DefaultCniRemoval, defaultCniRemovalProvider, removeAmazonVpcCni, removeAmazonVpcCniAndAddon, amazonVpcCniPresent, AMAZON_VPC_CNI, DEFAULT_CNI_REMOVAL_VERSION, type DefaultCniRemovalArgs, type DefaultCniRemovalInputs, type DefaultCniRemovalOutputs, type RemovalBounds, type RemovalResult } from "./defaultCniRemoval";
-export { removeVpcCniAddon, describeVpcCniAddon, isEksClusterName, isAwsRegion, VPC_CNI_ADDON, type EksAddonTarget, type AddonState, type AddonWait } from "./eksVpcCniAddon";
+export { removeVpcCniAddon, isEksClusterName, isAwsRegion, VPC_CNI_ADDON, type EksAddonTarget, type AddonState, type AddonWait } from "./eksVpcCniAddon";
 export { retryTransient, isTransient, httpStatusOf, type RetryOptions } from "./retry";
 export { connectKubernetes, readOrUndefined, type KubernetesApis } from "./kubernetesApi";
 export { ExportReconciler, exportReconcilerProvider, reconcileExports, laggingConsumers, expectedImport, importProblems, EXPORT_RECONCILER_VERSION, RETRIGGER_ANNOTATION, type ExportReconcilerArgs, type ExportReconcilerInputs, type ExportReconcilerOutputs, type ReconcilerExporter, type ReconcilerMember } from "./exportReconciler";
