@@ -5,7 +5,7 @@ export { canalSettings, type CanalOptions, type CanalSettings } from "./settings
 export { resolveCanalImages, isPinnedImage, DEFAULT_CALICO_VERSION, DEFAULT_FLANNEL_VERSION, DEFAULT_ALLOCATOR_IMAGE, type CanalImageOptions, type CanalImageName } from "./versions";
 export { CANAL_CRDS, buildCrd, buildCanalCrds, type CrdFacts } from "./crds";
 export { buildCanalRbac, calicoNodeRules, cniPluginRules, flannelRules, kubeControllersRules, type PolicyRule } from "./rbac";
-export { buildCanalConfig, cniNetworkConfig, flannelNetConf } from "./canalConfig";
+export { buildCanalConfig, cniNetworkConfig, cniNetworkConfigTemplate, flannelNetConf, NUMERIC_TEMPLATE_TOKENS } from "./canalConfig";
 export { buildCanalDaemonSet, calicoNodeEnv, flannelEnv } from "./daemonSet";
 export { buildKubeControllers } from "./kubeControllers";
 export { buildTypha, TYPHA_PORT } from "./typha";

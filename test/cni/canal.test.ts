@@ -39,8 +39,9 @@ describe("Canal manifests", () => {
     expect(JSON.parse(data["net-conf.json"]!)).toEqual({ Network: "100.64.0.0/16", Backend: { Type: "vxlan", Port: 4789, MTU: 9001 } });
     expect(data["veth_mtu"]).toBe("8951");
     expect(data["calico_backend"]).toBe("none");
-    const cni = JSON.parse(data["cni_network_config"]!);
-    expect(cni.plugins[0]).toMatchObject({ type: "calico", mtu: "__CNI_MTU__", ipam: { type: "host-local", subnet: "usePodCidr" } });
+    expect(data["cni_network_config"]).toContain('"mtu": __CNI_MTU__,');
+    const cni = JSON.parse(data["cni_network_config"]!.replace("__CNI_MTU__", data["veth_mtu"]!));
+    expect(cni.plugins[0]).toMatchObject({ type: "calico", mtu: 8951, ipam: { type: "host-local", subnet: "usePodCidr" } });
     expect(podSpec(plan).containers.map((c: any) => c.name)).toEqual(["calico-node", "kube-flannel"]);
     expect(env(container(plan, "calico-node"))).toMatchObject({ CLUSTER_TYPE: "k8s,canal", FELIX_CHAININSERTMODE: "insert", FELIX_AWSSRCDSTCHECK: "DoNothing", USE_POD_CIDR: "true" });
     expect(container(plan, "kube-flannel").command).toEqual(["/opt/bin/flanneld", "--ip-masq", "--kube-subnet-mgr"]);
@@ -53,7 +54,7 @@ describe("Canal manifests", () => {
     const data = config(plan);
     expect(data["calico_backend"]).toBe("bird");
     expect(data["net-conf.json"]).toBeUndefined();
-    expect(JSON.parse(data["cni_network_config"]!).plugins[0].ipam).toEqual({ type: "calico-ipam" });
+    expect(JSON.parse(data["cni_network_config"]!.replace("__CNI_MTU__", "1500")).plugins[0].ipam).toEqual({ type: "calico-ipam" });
     expect(podSpec(plan).containers.map((c: any) => c.name)).toEqual(["calico-node"]);
     expect(env(container(plan, "calico-node"))).toMatchObject({
       CLUSTER_TYPE: "k8s,bgp",
