@@ -4,7 +4,7 @@ export { planCanal, type CanalPlan } from "./planCanal";
 export { canalSettings, type CanalOptions, type CanalSettings } from "./settings";
 export { resolveCanalImages, isPinnedImage, DEFAULT_CALICO_VERSION, DEFAULT_FLANNEL_VERSION, DEFAULT_ALLOCATOR_IMAGE, type CanalImageOptions, type CanalImageName } from "./versions";
 export { CANAL_CRDS, buildCrd, buildCanalCrds, type CrdFacts } from "./crds";
-export { buildCanalRbac, calicoNodeRules, cniPluginRules, flannelRules, kubeControllersRules, type PolicyRule } from "./rbac";
+export { buildCanalRbac, calicoNodeRules, cniPluginRules, cniServiceAccount, flannelRules, kubeControllersRules, type PolicyRule } from "./rbac";
 export { buildCanalConfig, cniNetworkConfig, cniNetworkConfigTemplate, flannelNetConf, NUMERIC_TEMPLATE_TOKENS } from "./canalConfig";
 export { buildCanalDaemonSet, calicoNodeEnv, flannelEnv } from "./daemonSet";
 export { buildKubeControllers } from "./kubeControllers";

@@ -68,7 +68,7 @@ describe("Canal manifests", () => {
     });
     expect(container(plan, "calico-node").readinessProbe.exec.command).toContain("-bird-ready");
     expect(findObject(plan, "ClusterRole", "flannel")).toBeUndefined();
-    expect((findObject(plan, "ClusterRole", "calico-cni-plugin") as any).rules).toEqual(expect.arrayContaining([expect.objectContaining({ resources: ["blockaffinities", "ipamblocks", "ipamhandles"] })]));
+    expect((findObject(plan, "ClusterRole", "calico-cni-plugin") as any).rules).toEqual(expect.arrayContaining([expect.objectContaining({ resources: expect.arrayContaining(["blockaffinities", "ipamblocks", "ipamhandles", "ipamconfigs"]) })]));
   });
 
   it("native-vpc: no encapsulation and no flannel, host-local IPAM from node pod CIDRs, src/dst check off", () => {
