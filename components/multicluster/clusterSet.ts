@@ -1,6 +1,6 @@
 /**
  * `ClusterSet`: joins members to one control plane. For each member it creates the control
- * plane's least-privilege identity in the member, the About API ClusterProperty objects, and on
+ * plane's least-privilege identity in the member, the About API's ClusterProperty CRD and objects, and on
  * the control plane the `Cluster` resource carrying the member's locality, gateway and kubeconfig
  * (built from that identity's token, a secret everywhere).
  */
@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { KitCluster } from "../cluster/types";
 import { createKubernetesResource } from "../kubernetesResources";
 import type { ClusterLocality } from "./clusterKey";
+import { buildClusterPropertyCrd } from "./crds";
 import { clusterPropertyObjects, clusterResourceObject, memberAccessObjects, memberKubeconfig, CONTROL_PLANE_ACCOUNT } from "./memberAccess";
 import { planClusterSet, type ClusterSetPlan } from "./planClusterSet";
 import { ClusterJoin } from "../controllers/clusterJoin";
@@ -96,12 +97,18 @@ export class ClusterSet extends pulumi.ComponentResource {
       const planned = plan.members[i]!;
       const provider = member.cluster.provider;
       const created = new Map<string, pulumi.CustomResource>();
+      // No EKS cluster serves about.k8s.io: the kit installs the ClusterProperty CRD in each member.
+      const propertyCrd = createKubernetesResource(`${name}-${planned.name}-crd-clusterproperties`, buildClusterPropertyCrd(), {
+        parent: this,
+        provider,
+        dependsOn: member.cluster.apiReadyResources,
+      });
       for (const object of [...memberAccessObjects(plan.namespace), ...clusterPropertyObjects(planned.clusterId, plan.name)]) {
         const resourceName = `${name}-${planned.name}-${object.kind.toLowerCase()}-${object.metadata.name}`;
         // Only flomesh.io objects pass ErieCanal's webhooks; the access objects need its namespace,
-        // and ClusterProperty (About API) needs nothing of ErieCanal at all.
+        // and ClusterProperty (About API) needs its CRD and nothing of ErieCanal.
         const dependsOn =
-          object.kind === "ClusterProperty" ? member.cluster.apiReadyResources : [...member.cluster.apiReadyResources, ...(member.erieCanal.namespaceReady ?? member.erieCanal.ready)];
+          object.kind === "ClusterProperty" ? [...member.cluster.apiReadyResources, propertyCrd] : [...member.cluster.apiReadyResources, ...(member.erieCanal.namespaceReady ?? member.erieCanal.ready)];
         const resource = createKubernetesResource(resourceName, object, { parent: this, provider, dependsOn });
         created.set(`${object.kind}/${object.metadata.name}`, resource);
       }

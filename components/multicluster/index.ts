@@ -4,7 +4,7 @@
  */
 export { clusterKey, type ClusterLocality, type ClusterSetMemberSpec } from "./clusterKey";
 export { planClusterSet, type ClusterSetPlan, type ClusterSetMemberPlanInput } from "./planClusterSet";
-export { buildFlomeshCrd, buildFlomeshCrds, validateCustomResource, FLOMESH_API, FLOMESH_KINDS } from "./crds";
+export { buildFlomeshCrd, buildFlomeshCrds, buildClusterPropertyCrd, buildCustomResourceDefinition, validateCustomResource, ABOUT_API, CLUSTER_PROPERTY_CRD, FLOMESH_API, FLOMESH_KINDS, type CrdSpec, type CrdVersionSpec } from "./crds";
 export { memberAccessObjects, memberClusterRules, memberNamespaceRules, memberKubeconfig, clusterPropertyObjects, clusterResourceObject, CONTROL_PLANE_ACCOUNT } from "./memberAccess";
 export { ClusterSet, type ClusterSetArgs, type ClusterSetMemberArgs, type ErieCanalInstallation } from "./clusterSet";
 export { MultiClusterService, type MultiClusterServiceArgs, type ClusterSetMembers } from "./multiClusterService";

@@ -2,8 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ExistingCluster } from "../../components/cluster";
-import { ClusterSet, MultiClusterService, type ErieCanalInstallation } from "../../components/multicluster";
+import { buildClusterPropertyCrd, ClusterSet, MultiClusterService, validateCustomResource, type ErieCanalInstallation } from "../../components/multicluster";
 import { synthesize } from "../../synth/engine";
+import { validateKubernetesObjects } from "../support/validateKubernetes";
 
 /** A member cluster with a stand-in ErieCanal installation (the install component is separate). */
 function member(name: string, vpcCidr: string, namespace = "erie-canal") {
@@ -39,6 +40,18 @@ describe("ClusterSet", () => {
     expect(eastAccount.dependsOn).not.toContain(eastManager.urn);
     const props = result.resources.filter((r) => r.type === "kubernetes:about.k8s.io/v1alpha1:ClusterProperty" && clusterOf(r.provider) === "east-k8s");
     expect(props.map((p) => (p.inputs as any).spec.value)).toEqual(["us-east-1.b.default.east", "prod"]);
+    // EKS serves no about.k8s.io: the member gets the CRD, the properties wait for it and validate
+    // against its schema, and the control plane's Cluster waits for the properties.
+    const propertyCrd = result.resources.find((r) => r.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition" && (r.inputs as any).metadata.name === "clusterproperties.about.k8s.io" && clusterOf(r.provider) === "east-k8s")!;
+    expect(propertyCrd).toBeDefined();
+    expect((propertyCrd.inputs as any).spec.versions.map((v: any) => [v.name, v.served, v.storage])).toEqual([["v1alpha1", true, false], ["v1beta1", true, true]]);
+    for (const p of props) {
+      expect(p.dependsOn).toContain(propertyCrd.urn);
+      expect(validateCustomResource(p.inputs as any)).toEqual([]);
+      expect(crs[1]!.dependsOn).toContain(p.urn);
+    }
+    await validateKubernetesObjects([buildClusterPropertyCrd()]);
+    expect(validateCustomResource({ apiVersion: "about.k8s.io/v1alpha1", kind: "ClusterProperty", metadata: { name: "x" }, spec: { value: "" } })).toEqual([expect.stringMatching(/\/spec\/value must NOT have fewer than 1 characters/)]);
     expect(JSON.stringify(result)).not.toMatch(/admin-east|kind: Config/);
   });
 
