@@ -13,6 +13,31 @@ const podNetwork = { controlPlaneReachesPods: true };
 const find = (plan: ErieCanalPlan, kind: string, name: string) => plan.objects.find((o) => o.kind === kind && o.metadata.name === name) as any;
 const managerPod = (plan: ErieCanalPlan) => find(plan, "Deployment", ERIECANAL_NAMES.manager).spec.template.spec;
 
+/**
+ * The admission webhooks the ErieCanal v0.1.3 manager registers for ConfigMaps
+ * (flomesh-io/ErieCanal@v0.1.3: pkg/webhooks/cm/config_webhook.go RegisterWebhooks,
+ * pkg/admission/admission.go: failurePolicy Fail), as the API server matches them.
+ */
+const MANAGER_CONFIGMAP_WEBHOOKS = [
+  { name: "mconfigmap.kb.flomesh.io", failurePolicy: "Fail", resources: ["configmaps"], operations: ["CREATE", "UPDATE"], namespaceSelector: { matchLabels: { "flomesh.io/control-plane": "true" } } },
+  { name: "vconfigmap.kb.flomesh.io", failurePolicy: "Fail", resources: ["configmaps"], operations: ["CREATE", "UPDATE"], namespaceSelector: { matchLabels: { "flomesh.io/control-plane": "true" } } },
+];
+
+describe("ErieCanal manager restart", () => {
+  it("can restart alone: its first write (the mesh-config update in cmd/manager/main.go, before the webhook server listens) is intercepted by no fail-closed webhook it serves itself", () => {
+    for (const plan of [planErieCanal(eks), planErieCanal(podNetwork, { namespace: "mcs" })]) {
+      const ns = plan.objects.find((o) => o.kind === "Namespace")!;
+      const labels = ns.metadata.labels ?? {};
+      const firstWrite = { resource: "configmaps", operation: "UPDATE", namespace: ns.metadata.name, name: ERIECANAL_NAMES.meshConfig };
+      expect(find(plan, "ConfigMap", firstWrite.name).metadata.namespace).toBe(firstWrite.namespace);
+      const intercepting = MANAGER_CONFIGMAP_WEBHOOKS.filter(
+        (w) => w.failurePolicy === "Fail" && w.resources.includes(firstWrite.resource) && w.operations.includes(firstWrite.operation) && Object.entries(w.namespaceSelector.matchLabels).every(([k, v]) => labels[k] === v),
+      );
+      expect(intercepting.map((w) => w.name)).toEqual([]);
+    }
+  });
+});
+
 describe("ErieCanal plan", () => {
   it("validates every object against the Kubernetes schema, and its own custom resources against its CRDs", async () => {
     for (const plan of [planErieCanal(eks), planErieCanal(podNetwork, { gateway: { tls: {}, scheme: "internet-facing", sourceRanges: ["203.0.113.0/24"] }, certManager: true, scripts: { configMap: "ec-scripts" } })]) {
@@ -26,7 +51,7 @@ describe("ErieCanal plan", () => {
 
   it("installs in one namespace the names ErieCanal looks up, with the CRDs first and the ingress class pipy", () => {
     const plan = planErieCanal(podNetwork, { namespace: "mcs" });
-    expect(plan.objects[0]).toMatchObject({ kind: "Namespace", metadata: { name: "mcs", labels: { "flomesh.io/control-plane": "true" } } });
+    expect(plan.objects[0]).toMatchObject({ kind: "Namespace", metadata: { name: "mcs" } });
     expect(plan.objects.slice(1, 6).map((o) => o.metadata.name)).toEqual(["clusters.flomesh.io", "serviceexports.flomesh.io", "serviceimports.flomesh.io", "globaltrafficpolicies.flomesh.io", "proxyprofiles.flomesh.io"]);
     for (const o of plan.objects) if (o.metadata.namespace !== undefined) expect(o.metadata.namespace).toBe("mcs");
     expect(find(plan, "IngressClass", "pipy").spec.controller).toBe("flomesh.io/ingress-pipy");
