@@ -9,6 +9,10 @@ import type { ClusterCapabilities } from "../cluster/types";
 import { isPinnedImage } from "../cni/versions";
 import { CanalkitInputError } from "../errors";
 import { DNS_LABEL } from "../dnsLabel";
+import { KIT_HOST_NETWORK_PEER_PORTS } from "../network/securityGroupRules";
+
+/** The manager's health port on the host network: the one the node security group admits between nodes. */
+export const MANAGER_HOST_HEALTH_PORT = KIT_HOST_NETWORK_PEER_PORTS.find((p) => p.name === "eriecanal-manager-health")!.port;
 
 /** ErieCanal release the kit installs by default. */
 export const DEFAULT_ERIECANAL_VERSION = "0.1.3";
@@ -61,7 +65,7 @@ export interface ErieCanalOptions {
   logLevel?: number;
   /** Manager webhook port; a host port from 9443-9499 when the control plane cannot reach pods. Default 9443. */
   webhookPort?: number;
-  /** Manager health port. Default 8081 on the pod network, webhookPort + 1 on the host network. */
+  /** Manager health port. Default 8081 on the pod network; on the host network always 9444 (admitted between nodes). */
   healthPort?: number;
   /** The gateway. */
   gateway?: GatewayOptions;
@@ -117,10 +121,12 @@ export function erieCanalSettings(capabilities: ClusterCapabilities, options: Er
   const logLevel = options.logLevel ?? 2;
   if (!Number.isInteger(logLevel) || logLevel < 0 || logLevel > 10) throw new CanalkitInputError("erieCanal.logLevel", logLevel, "must be a whole number from 0 to 10", "use 2, or 5 while debugging joins");
   const webhook = webhookNetworking(capabilities, port("erieCanal.webhookPort", options.webhookPort ?? 9443));
-  const healthPort = port("erieCanal.healthPort", options.healthPort ?? (webhook.hostNetwork ? webhook.port + 1 : 8081));
-  if (healthPort === webhook.port) throw new CanalkitInputError("erieCanal.healthPort", healthPort, "equals the webhook port", "pick another port");
-  if (webhook.hostNetwork && (healthPort < WEBHOOK_HOST_PORT_RANGE.from || healthPort > WEBHOOK_HOST_PORT_RANGE.to)) {
-    throw new CanalkitInputError("erieCanal.healthPort", healthPort, `is a host port outside ${WEBHOOK_HOST_PORT_RANGE.from}-${WEBHOOK_HOST_PORT_RANGE.to} (the manager runs on the host network here)`, `pick a port from that range, for example ${webhook.port + 1}`);
+  const healthPort = port("erieCanal.healthPort", options.healthPort ?? (webhook.hostNetwork ? MANAGER_HOST_HEALTH_PORT : 8081));
+  if (healthPort === webhook.port) throw new CanalkitInputError("erieCanal.healthPort", healthPort, "equals the webhook port", webhook.hostNetwork ? `keep the health port ${MANAGER_HOST_HEALTH_PORT} and pick another webhook port from ${WEBHOOK_HOST_PORT_RANGE.from}-${WEBHOOK_HOST_PORT_RANGE.to}` : "pick another port");
+  // Pods on other nodes poll the health endpoint; the node security group admits exactly this
+  // host port between nodes, so no other may be used on the host network.
+  if (webhook.hostNetwork && healthPort !== MANAGER_HOST_HEALTH_PORT) {
+    throw new CanalkitInputError("erieCanal.healthPort", healthPort, `is not the host port the node security group admits between nodes for the manager's health endpoint (the manager runs on the host network here)`, `remove erieCanal.healthPort or set it to ${MANAGER_HOST_HEALTH_PORT}`);
   }
   const gateway = options.gateway ?? {};
   const scheme = gateway.scheme ?? "internal";

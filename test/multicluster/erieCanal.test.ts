@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ExistingCluster } from "../../components/cluster";
 import { CanalkitInputError } from "../../components/errors";
 import { ERIECANAL_NAMES, ErieCanal, erieCanalManagerRules, meshConfig, planErieCanal, validateCustomResource, type ErieCanalPlan } from "../../components/multicluster";
+import { planSecurityGroupRules } from "../../components/network/securityGroupRules";
 import { renderManifests } from "../../synth/manifests";
 import { synthesize } from "../../synth/engine";
 import { validateKubernetesObjects } from "../support/validateKubernetes";
@@ -34,6 +35,32 @@ describe("ErieCanal manager restart", () => {
         (w) => w.failurePolicy === "Fail" && w.resources.includes(firstWrite.resource) && w.operations.includes(firstWrite.operation) && Object.entries(w.namespaceSelector.matchLabels).every(([k, v]) => labels[k] === v),
       );
       expect(intercepting.map((w) => w.name)).toEqual([]);
+    }
+  });
+});
+
+describe("ErieCanal host-network ports and the node security group", () => {
+  it("admits between nodes every port a host-network ErieCanal pod serves to other pods, and only those ports", () => {
+    const rules = planSecurityGroupRules({ topology: "vxlan", vpcCidr: "10.0.0.0/16", podCidr: "100.64.0.0/16", vxlanPort: 8472, typha: false });
+    const betweenNodes = rules.filter((r) => r.group === "node" && r.direction === "ingress" && r.peer.kind === "security-group" && r.peer.role === "node");
+    const admitted = (port: number) => betweenNodes.some((r) => r.protocol === "tcp" && r.fromPort <= port && port <= r.toPort);
+    for (const options of [{}, { webhookPort: 9450 }]) {
+      const plan = planErieCanal(eks, options);
+      const served: number[] = [];
+      for (const svc of plan.objects.filter((o: any) => o.kind === "Service" && o.spec.type !== "LoadBalancer") as any[]) {
+        // The webhook Service's only client is the API server (the control plane, admitted apart).
+        if (svc.metadata.name === ERIECANAL_NAMES.webhookService) continue;
+        const workload = plan.objects.find((o: any) => o.kind === "Deployment" && Object.entries(svc.spec.selector).every(([k, v]) => o.spec.template.metadata.labels[k] === v)) as any;
+        if (!workload?.spec.template.spec.hostNetwork) continue;
+        for (const p of svc.spec.ports) {
+          const port = workload.spec.template.spec.containers.flatMap((c: any) => c.ports).find((cp: any) => cp.name === p.targetPort || cp.containerPort === p.targetPort);
+          served.push(port.containerPort);
+        }
+      }
+      expect(served).toEqual([9444]);
+      for (const port of served) expect(admitted(port), `host port ${port}`).toBe(true);
+      // Only those: nothing else of the kit's host-port range is open between nodes.
+      for (let port = 9443; port <= 9499; port++) expect(admitted(port)).toBe(served.includes(port));
     }
   });
 });
@@ -75,7 +102,9 @@ describe("ErieCanal plan", () => {
     expect(reachable.hostNetwork).toBe(false);
     expect(reachable.containers[0].ports.map((p: any) => [p.containerPort, p.hostPort])).toEqual([[9443, undefined], [8081, undefined]]);
     expect(() => planErieCanal(eks, { webhookPort: 10250 })).toThrow(/webhook.port = 10250.*9443-9499/);
-    expect(() => planErieCanal(eks, { healthPort: 8081 })).toThrow(/erieCanal.healthPort = 8081: is a host port outside/);
+    expect(() => planErieCanal(eks, { healthPort: 8081 })).toThrow(/erieCanal.healthPort = 8081: is not the host port the node security group admits/);
+    expect(() => planErieCanal(eks, { healthPort: 9460 })).toThrow(/erieCanal.healthPort = 9460: .*set it to 9444/);
+    expect(managerPod(planErieCanal(eks, { webhookPort: 9450 })).containers[0].ports.map((p: any) => p.hostPort)).toEqual([9450, 9444]);
   });
 
   it("fetches the Pipy scripts from the released chart and refuses an archive with another checksum", () => {
