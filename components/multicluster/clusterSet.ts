@@ -13,6 +13,7 @@ import { buildClusterPropertyCrd } from "./crds";
 import { clusterPropertyObjects, clusterResourceObject, memberAccessObjects, memberKubeconfig, CONTROL_PLANE_ACCOUNT } from "./memberAccess";
 import { planClusterSet, type ClusterSetPlan } from "./planClusterSet";
 import { ClusterJoin } from "../controllers/clusterJoin";
+import { GatewayAddress } from "./erieCanalGatewayAddress";
 
 /** What a cluster set needs from ErieCanal in one cluster (the `ErieCanal` component provides it). */
 export interface ErieCanalInstallation {
@@ -50,6 +51,12 @@ export interface ClusterSetArgs {
    * names this control plane. Default on with a 300 s bound; `false` skips it.
    */
   verifyJoins?: false | { timeoutSeconds?: number; pollSeconds?: number };
+  /**
+   * Wait during `pulumi up` until each member's gateway host resolves to an IPv4 address before
+   * creating its `Cluster` (`GatewayAddress`): ErieCanal's Cluster admission resolves it and an
+   * NLB's name resolves minutes after it exists. Default on with a 600 s bound; `false` skips it.
+   */
+  gatewayDnsWait?: false | { timeoutSeconds?: number; pollSeconds?: number };
 }
 
 /** A joined set of clusters. */
@@ -121,7 +128,18 @@ export class ClusterSet extends pulumi.ComponentResource {
         ),
       );
       this.memberKubeconfigs[planned.name] = kubeconfig;
-      const clusterObject = pulumi.all([member.erieCanal.gatewayHost, member.erieCanal.gatewayPort, kubeconfig]).apply(([host, port, kc]) =>
+      // The Cluster's admission resolves gatewayHost: take it from the wait, once it resolves.
+      const gatewayAddress =
+        args.gatewayDnsWait === false
+          ? undefined
+          : new GatewayAddress(`${name}-${planned.name}-gateway-address`, {
+              memberName: planned.name,
+              host: member.erieCanal.gatewayHost,
+              ...(args.gatewayDnsWait?.timeoutSeconds !== undefined ? { timeoutSeconds: args.gatewayDnsWait.timeoutSeconds } : {}),
+              ...(args.gatewayDnsWait?.pollSeconds !== undefined ? { pollSeconds: args.gatewayDnsWait.pollSeconds } : {}),
+            }, { parent: this });
+      const gatewayHost = gatewayAddress ? gatewayAddress.host : member.erieCanal.gatewayHost;
+      const clusterObject = pulumi.all([gatewayHost, member.erieCanal.gatewayPort, kubeconfig]).apply(([host, port, kc]) =>
         clusterResourceObject({ name: planned.name, region: planned.region, zone: planned.zone, group: planned.group, gatewayHost: host, gatewayPort: port, kubeconfig: kc }),
       );
       this.clusterResources[planned.name] = new k8s.apiextensions.CustomResource(`${name}-${planned.name}-cluster`, {
@@ -132,7 +150,7 @@ export class ClusterSet extends pulumi.ComponentResource {
       }, {
         parent: this,
         provider: control.cluster.provider,
-        dependsOn: [...control.erieCanal.ready, ...created.values()],
+        dependsOn: [...control.erieCanal.ready, ...created.values(), ...(gatewayAddress ? [gatewayAddress] : [])],
         // The manager's webhook adds the connector-mode label at admission.
         ignoreChanges: ['metadata.labels["multicluster.flomesh.io/connector-mode"]'],
         additionalSecretOutputs: ["spec"],

@@ -19,3 +19,4 @@ export { gatewayServiceAnnotations, fetchScriptsCommand, MANAGER_INIT_COMMAND } 
 export { ERIECANAL_NAMES } from "./erieCanalNames";
 export { OsmEdge, osmEdgeValues, OSM_EDGE_CHART, type OsmEdgeArgs, type OsmEdgeOptions, type OsmEdgeValues } from "./osmEdge";
 export { NorthSouthGateway, planNorthSouthGateway, type NorthSouthGatewayArgs, type NorthSouthGatewaySpec } from "./northSouthGateway";
+export { GatewayAddress, gatewayAddressProvider, waitForGatewayAddress, classifyGatewayHost, GATEWAY_ADDRESS_VERSION, type GatewayAddressArgs, type GatewayAddressInputs, type GatewayAddressOutputs, type GatewayAddressWorld } from "./erieCanalGatewayAddress";

@@ -2,8 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ExistingCluster } from "../../components/cluster";
-import { buildClusterPropertyCrd, ClusterSet, MultiClusterService, validateCustomResource, type ErieCanalInstallation } from "../../components/multicluster";
+import { buildClusterPropertyCrd, ClusterSet, MultiClusterService, validateCustomResource, waitForGatewayAddress, type ErieCanalInstallation } from "../../components/multicluster";
 import { synthesize } from "../../synth/engine";
+import { startDynamicProviderHost } from "../support/dynamicProviderHost";
 import { validateKubernetesObjects } from "../support/validateKubernetes";
 
 /** A member cluster with a stand-in ErieCanal installation (the install component is separate). */
@@ -61,6 +62,71 @@ describe("ClusterSet", () => {
         new ClusterSet("s", { name: "s", controlPlane: "hub", members: [member("hub", "10.30.0.0/16"), member("east", "10.31.0.0/16", "flomesh")] });
       }),
     ).rejects.toThrow(/clusterSet\.members\[1\]\.namespace = "flomesh": differs from hub's ErieCanal namespace "erie-canal"/);
+  });
+});
+
+describe("ClusterSet and the gateway's DNS", () => {
+  it("creates each Cluster only after its gateway host resolves, and takes the host from that wait", async () => {
+    const result = await synthesize(() => {
+      const hub = member("hub", "10.30.0.0/16");
+      const east = member("east", "10.31.0.0/16");
+      new ClusterSet("prod", { name: "prod", controlPlane: "hub", members: [hub, east], verifyJoins: false });
+    });
+    const east = result.resources.find((r) => r.name === "prod-east-cluster")!;
+    const wait = result.resources.find((r) => r.name === "prod-east-gateway-address")!;
+    expect(wait.type).toBe("pulumi-nodejs:dynamic/canalkit:GatewayAddress");
+    expect(wait.inputs).toMatchObject({ host: "gw.east.internal", timeoutSeconds: 600, pollSeconds: 10 });
+    expect(east.dependsOn).toContain(wait.urn);
+    // The SDK serialized the provider; it loads the resolver inside the call and stays small.
+    const code = wait.inputs["__provider"] as string;
+    expect(code).toMatch(/require\("node:dns"\)/);
+    expect(code.length).toBeLessThan(40_000);
+    // Run as the engine runs it: the SDK's dynamic-provider host deserializes and creates it
+    // (an address literal, so no lookup leaves the machine).
+    const host = await startDynamicProviderHost();
+    try {
+      const news = { ...wait.inputs, host: "10.31.4.5" };
+      const checked = await host.check(wait.urn, {}, news);
+      expect(checked.failures).toEqual([]);
+      const created = await host.create(wait.urn, checked.inputs);
+      expect(created.props).toMatchObject({ host: "10.31.4.5", addresses: ["10.31.4.5"] });
+      await expect(host.create(wait.urn, { ...news, host: "127.0.0.1" })).rejects.toThrow(/loopback/);
+    } finally {
+      await host.close();
+    }
+  }, 60_000);
+
+  /** A resolver that answers only from the given attempt on; sleeps are counted, never waited. */
+  function world(resolvesFromAttempt: number, answer: string[] = ["10.31.4.5"]) {
+    let attempts = 0;
+    const slept: number[] = [];
+    return {
+      slept,
+      attempts: () => attempts,
+      world: {
+        async resolve4() {
+          attempts++;
+          if (attempts < resolvesFromAttempt) throw new Error("getaddrinfo ENOTFOUND");
+          return answer;
+        },
+        async sleep(seconds: number) {
+          slept.push(seconds);
+        },
+      },
+    };
+  }
+
+  it("waits as the Cluster admission resolves: until an IPv4 address that is not loopback comes back", async () => {
+    const late = world(4);
+    await expect(waitForGatewayAddress({ memberName: "east", host: "k8s-ec-abc.elb.us-east-1.amazonaws.com", timeoutSeconds: 60, pollSeconds: 10 }, late.world)).resolves.toEqual(["10.31.4.5"]);
+    expect(late.attempts()).toBe(4);
+    expect(late.slept).toEqual([10, 10, 10]);
+    const never = world(Number.POSITIVE_INFINITY);
+    await expect(waitForGatewayAddress({ memberName: "east", host: "k8s-ec-abc.elb.us-east-1.amazonaws.com", timeoutSeconds: 30, pollSeconds: 10 }, never.world)).rejects.toThrow(/east: the gateway host k8s-ec-abc.elb.us-east-1.amazonaws.com did not resolve to an IPv4 address within 30s \(last: getaddrinfo ENOTFOUND\)/);
+    expect(never.attempts()).toBe(4);
+    await expect(waitForGatewayAddress({ memberName: "east", host: "gw.example", timeoutSeconds: 10, pollSeconds: 10 }, world(1, ["127.0.0.1"]).world)).rejects.toThrow(/last: no usable IPv4 address/);
+    await expect(waitForGatewayAddress({ memberName: "east", host: "10.31.4.5", timeoutSeconds: 10, pollSeconds: 10 }, world(Number.POSITIVE_INFINITY).world)).resolves.toEqual(["10.31.4.5"]);
+    await expect(waitForGatewayAddress({ memberName: "east", host: "Not_A_Name", timeoutSeconds: 10, pollSeconds: 10 }, world(1).world)).rejects.toThrow(/neither an IPv4 address nor a DNS name/);
   });
 });
 
