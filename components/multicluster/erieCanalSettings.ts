@@ -19,12 +19,18 @@ export const DEFAULT_ERIECANAL_VERSION = "0.1.3";
 /** The namespace ErieCanal's own installer uses; every member of a set must use the same one. */
 export const DEFAULT_ERIECANAL_NAMESPACE = "erie-canal";
 /**
- * The released chart archive the Pipy scripts come from, and its SHA-256 (of the file published
- * at that URL for 0.1.3). The kit does not redistribute Flomesh's scripts: the manager pod fetches
- * them at start and refuses an archive whose checksum differs.
+ * The released chart archive the Pipy scripts come from, and its SHA-256 (the digest the chart
+ * repository's index.yaml publishes for 0.1.3). The kit does not redistribute Flomesh's scripts:
+ * the manager pod fetches them at start and refuses an archive whose checksum differs.
+ *
+ * The archive is read from the chart repository's `gh-pages` branch at a fixed commit through
+ * raw.githubusercontent.com, not through the repository's Pages site: that site
+ * (flomesh-io.github.io/ErieCanal) redirects to a custom domain of the archived project, so the
+ * manager's start would depend on that domain staying registered. The commit pins the bytes; the
+ * digest still guards them.
  */
 export const DEFAULT_SCRIPTS_SOURCE = {
-  chartUrl: "https://flomesh-io.github.io/ErieCanal/erie-canal-0.1.3.tgz",
+  chartUrl: "https://raw.githubusercontent.com/flomesh-io/ErieCanal/db0e2c3ce39fb4e7a127a1fc82200b8f4afba266/erie-canal-0.1.3.tgz",
   sha256: "1ef7cd79885fea11287dae3b7a55e115533f415c0aa0fc2dd4b08b105424dd69",
   archivePath: "erie-canal/components/scripts.tar.gz",
 } as const;

@@ -110,7 +110,13 @@ describe("ErieCanal plan", () => {
   it("fetches the Pipy scripts from the released chart and refuses an archive with another checksum", () => {
     const pod = managerPod(planErieCanal(eks));
     const fetch = pod.initContainers.find((c: any) => c.name === "fetch-scripts");
-    expect(fetch.command[2]).toContain("https://flomesh-io.github.io/ErieCanal/erie-canal-0.1.3.tgz");
+    const url = new URL(/curl [^']*'([^']+)'/.exec(fetch.command[2])![1]!);
+    // Not through a Pages site (flomesh-io.github.io/ErieCanal redirects to the archived project's
+    // own domain, ec.flomesh.io) nor through that domain: GitHub serves the gh-pages bytes itself,
+    // at a commit, so the bytes cannot change under the pinned digest.
+    expect(url.hostname).toBe("raw.githubusercontent.com");
+    expect(url.pathname).toMatch(/^\/flomesh-io\/ErieCanal\/[0-9a-f]{40}\/erie-canal-0\.1\.3\.tgz$/);
+    expect(fetch.command[2]).not.toMatch(/github\.io|flomesh\.io/);
     expect(fetch.command[2]).toMatch(/echo '1ef7cd79[0-9a-f]{56}  \/work\/chart.tgz' \| sha256sum -c -/);
     expect(pod.initContainers.map((c: any) => c.name)).toEqual(["fetch-scripts", "init"]);
     const airGapped = managerPod(planErieCanal(eks, { scripts: { configMap: "ec-scripts" } }));
