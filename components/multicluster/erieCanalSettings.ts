@@ -16,6 +16,11 @@ export const MANAGER_HOST_HEALTH_PORT = KIT_HOST_NETWORK_PEER_PORTS.find((p) => 
 
 /** ErieCanal release the kit installs by default. */
 export const DEFAULT_ERIECANAL_VERSION = "0.1.3";
+/**
+ * The ErieCanal releases whose objects the kit carries (flomesh.io CRDs, the manager's RBAC, the
+ * mesh config, the scripts archive's digest); other versions are refused.
+ */
+export const CARRIED_ERIECANAL_VERSIONS: readonly string[] = [DEFAULT_ERIECANAL_VERSION];
 /** The namespace ErieCanal's own installer uses; every member of a set must use the same one. */
 export const DEFAULT_ERIECANAL_NAMESPACE = "erie-canal";
 /**
@@ -61,7 +66,7 @@ export interface GatewayOptions {
 export interface ErieCanalOptions {
   /** Namespace; the same in every cluster of a set. Default `erie-canal`. */
   namespace?: string;
-  /** ErieCanal release. Default `0.1.3`. */
+  /** ErieCanal release: one of `CARRIED_ERIECANAL_VERSIONS` (`0.1.3`). Default `0.1.3`. */
   version?: string;
   /** Registry/repository prefix for images (mirrors). Default `docker.io/flomesh`. */
   imageRepository?: string;
@@ -111,6 +116,14 @@ export function erieCanalSettings(capabilities: ClusterCapabilities, options: Er
   if (!DNS_LABEL.test(namespace)) throw new CanalkitInputError("erieCanal.namespace", namespace, "is not a valid namespace name", "use lowercase letters, digits and '-', for example erie-canal");
   const version = options.version ?? DEFAULT_ERIECANAL_VERSION;
   if (!/^\d+\.\d+\.\d+$/.test(version)) throw new CanalkitInputError("erieCanal.version", version, "is not a release version", "use a version such as 0.1.3 (no v prefix, never latest)");
+  if (!CARRIED_ERIECANAL_VERSIONS.includes(version)) {
+    throw new CanalkitInputError(
+      "erieCanal.version",
+      version,
+      `is not an ErieCanal release this canalkit carries: it would run ${version} images with the CRDs, RBAC, mesh config and Pipy scripts of ${CARRIED_ERIECANAL_VERSIONS.join(", ")}`,
+      `use ${CARRIED_ERIECANAL_VERSIONS.join(" or ")} (or remove the key)`,
+    );
+  }
   const repository = (options.imageRepository ?? "docker.io/flomesh").replace(/\/$/, "");
   const images: Record<ErieCanalImageName, string> = {
     manager: `${repository}/erie-canal-manager:${version}`,

@@ -12,7 +12,7 @@ export { ClusterSetNetwork, underlayClassFor, validateSetNetwork, type ClusterSe
 export { planMultiClusterService, type MultiClusterServicePlan, type MultiClusterServiceSpec, type ExporterSpec, type ExportRuleSpec, type ServicePortSpec, type TrafficMode, type PlacedObject } from "./planService";
 export { ErieCanal, type ErieCanalArgs } from "./erieCanal";
 export { planErieCanal, RUNTIME_OWNED_FIELDS, type ErieCanalPlan } from "./planErieCanal";
-export { erieCanalSettings, DEFAULT_ERIECANAL_VERSION, DEFAULT_ERIECANAL_NAMESPACE, DEFAULT_SCRIPTS_SOURCE, type ErieCanalOptions, type ErieCanalSettings, type ErieCanalImageName, type GatewayOptions, type ScriptsSource } from "./erieCanalSettings";
+export { erieCanalSettings, CARRIED_ERIECANAL_VERSIONS, MANAGER_HOST_HEALTH_PORT, DEFAULT_ERIECANAL_VERSION, DEFAULT_ERIECANAL_NAMESPACE, DEFAULT_SCRIPTS_SOURCE, type ErieCanalOptions, type ErieCanalSettings, type ErieCanalImageName, type GatewayOptions, type ScriptsSource } from "./erieCanalSettings";
 export { erieCanalManagerRules } from "./erieCanalRbac";
 export { managerConfig, meshConfig } from "./erieCanalConfig";
 export { gatewayServiceAnnotations, fetchScriptsCommand, MANAGER_INIT_COMMAND } from "./erieCanalWorkloads";
