@@ -15,6 +15,8 @@ export type SchemaNode = Record<string, unknown>;
 export interface CrdBodySchemas {
   spec: SchemaNode | undefined;
   status: SchemaNode | undefined;
+  /** Keywords on the object's root (required fields, CEL rules across metadata and spec). */
+  top?: SchemaNode;
 }
 
 const o = (properties: Record<string, SchemaNode>, required?: string[], extra: SchemaNode = {}): SchemaNode => ({ type: "object", properties, ...(required ? { required } : {}), ...extra });

@@ -83,6 +83,7 @@ function schema(facts: CrdFacts): Record<string, unknown> {
       ...(body.spec ? { spec: body.spec } : {}),
       ...(body.status ? { status: body.status } : {}),
     },
+    ...(body.top ?? {}),
   };
 }
 
