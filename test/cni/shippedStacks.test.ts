@@ -8,9 +8,9 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { KubernetesObject } from "../../components/cni";
-import type { SynthResource, SynthResult } from "../../synth/engine";
+import type { SynthResult } from "../../synth/engine";
 import { evaluateStack } from "../../synth/runStack";
-import { compileCrdSchema } from "./crdValidation";
+import { customResourceProblems, kubernetesType, providerOf } from "./crdCoverage";
 import { calicoNetConfErrors, installCni } from "./installCni";
 import { canalIdentities, missing, upstreamCalicoNode, upstreamCniPlugin, upstreamFlannel, upstreamKubeControllers } from "./upstreamRbac";
 
@@ -20,40 +20,6 @@ const results = new Map<string, SynthResult>();
 beforeAll(async () => {
   for (const stack of STACKS) results.set(stack, (await evaluateStack({ stack })).result);
 }, 120_000);
-
-/** API groups every Kubernetes API server serves without a CRD. */
-const BUILT_IN_GROUPS = new Set(["core", "apps", "batch", "policy", "autoscaling", "rbac.authorization.k8s.io", "networking.k8s.io", "admissionregistration.k8s.io", "apiextensions.k8s.io", "apiregistration.k8s.io", "discovery.k8s.io", "coordination.k8s.io", "storage.k8s.io", "scheduling.k8s.io", "certificates.k8s.io", "node.k8s.io", "events.k8s.io", "flowcontrol.apiserver.k8s.io"]);
-
-/**
- * Components that install CRDs themselves, and what in their inputs turns that on: Pulumi's
- * cert-manager component deploys the cert-manager chart, which renders its CRDs from templates
- * when `installCRDs` is true (pulumi/pulumi-kubernetes-cert-manager; cert-manager v1.x chart).
- */
-const CRD_INSTALLERS: Record<string, { groups: string[]; installs: (inputs: any) => boolean }> = {
-  "kubernetes-cert-manager:index:CertManager": { groups: ["cert-manager.io", "acme.cert-manager.io"], installs: (i) => i?.installCRDs === true },
-};
-
-const providerOf = (r: SynthResource) => r.provider?.split("::").slice(0, -1).join("::") ?? "default";
-const kubernetesType = (r: SynthResource) => /^kubernetes:([^:]+)\/([^:/]+):(.+)$/.exec(r.type);
-
-/** Everything a resource waits for: its dependencies, theirs, and every child of a component it waits for. */
-function waitsFor(result: SynthResult, resource: SynthResource): Set<string> {
-  const byUrn = new Map(result.resources.map((r) => [r.urn, r]));
-  const children = new Map<string, string[]>();
-  for (const r of result.resources) if (r.parent) children.set(r.parent, [...(children.get(r.parent) ?? []), r.urn]);
-  const seen = new Set<string>();
-  const queue = [...resource.dependsOn];
-  while (queue.length > 0) {
-    const urn = queue.pop()!;
-    if (seen.has(urn)) continue;
-    seen.add(urn);
-    const r = byUrn.get(urn);
-    if (!r) continue;
-    queue.push(...r.dependsOn);
-    if (!r.custom) queue.push(...(children.get(urn) ?? []));
-  }
-  return seen;
-}
 
 function objectsByCluster(result: SynthResult): Map<string, KubernetesObject[]> {
   const out = new Map<string, KubernetesObject[]>();
@@ -112,35 +78,7 @@ describe.each(STACKS)("the %s stack as upstream reads it", (stack) => {
   });
 
   it("every custom resource has its CRD in the same cluster, created before it, and passes that CRD's schema", () => {
-    const result = results.get(stack)!;
-    const crds = result.resources.filter((r) => r.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition");
-    const problems: string[] = [];
-    let checked = 0;
-    for (const r of result.resources) {
-      const m = kubernetesType(r);
-      if (!m || BUILT_IN_GROUPS.has(m[1]!) || m[1] === "helm.sh") continue;
-      const [, group, version, kind] = m;
-      checked++;
-      const label = `${r.name} (${group}/${version} ${kind})`;
-      const waits = waitsFor(result, r);
-      const crd = crds.find((c) => providerOf(c) === providerOf(r) && (c.inputs as any).spec.group === group && (c.inputs as any).spec.names.kind === kind);
-      if (crd) {
-        const served = (crd.inputs as any).spec.versions.find((v: any) => v.name === version && v.served);
-        if (!served) problems.push(`${label}: its CRD does not serve ${version}`);
-        if (!waits.has(crd.urn)) problems.push(`${label}: does not wait for its CRD ${crd.name}`);
-        // A secret spec (the Cluster's kubeconfig) is masked here; its schema is checked where it is built.
-        if (served && !Object.values(r.inputs).includes("[secret]")) {
-          const validate = compileCrdSchema(served.schema.openAPIV3Schema);
-          if (!validate(r.inputs)) problems.push(`${label}: ${(validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`).join("; ")}`);
-        }
-        continue;
-      }
-      // An installer component is in the same cluster when it shares the resource's parent (the kit
-      // builds one per cluster, parented with the resources it installs for).
-      const installer = result.resources.find((h) => h.parent === r.parent && CRD_INSTALLERS[h.type]?.groups.includes(group!) && CRD_INSTALLERS[h.type]!.installs(h.inputs));
-      if (!installer) problems.push(`${label}: no CRD for it in that cluster`);
-      else if (!waits.has(installer.urn)) problems.push(`${label}: does not wait for ${installer.name}, which installs its CRD`);
-    }
+    const { problems, checked } = customResourceProblems(results.get(stack)!);
     expect(checked).toBeGreaterThan(0);
     expect(problems).toEqual([]);
   });
