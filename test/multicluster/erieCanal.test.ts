@@ -65,6 +65,56 @@ describe("ErieCanal host-network ports and the node security group", () => {
   });
 });
 
+/**
+ * The mesh config as the manager decodes and validates it (flomesh-io/ErieCanal@v0.1.3
+ * pkg/config/mesh.go: MeshConfig's json tags, Go types and `validate` tags): every key the kit
+ * writes is one of the struct's, spelled as its tag, of its type and within its bounds.
+ */
+const port = { int32: true, min: 1, max: 65535 };
+const MESH_CONFIG_SHAPE: any = {
+  isManaged: "bool",
+  repo: { rootURL: "url" },
+  images: { repository: "required", pipyImage: "required", proxyInitImage: "required", klipperLbImage: "required" },
+  webhook: { serviceName: "hostname" },
+  ingress: {
+    enabled: "bool",
+    namespaced: "bool",
+    http: { enabled: "bool", bind: port, listen: port, nodePort: { int32: true, min: 0, max: 65535 } },
+    tls: { enabled: "bool", bind: port, listen: port, nodePort: { int32: true, min: 0, max: 65535 }, mTLS: "bool", sslPassthrough: { enabled: "bool", upstreamPort: port } },
+  },
+  gatewayApi: { enabled: "bool" },
+  certificate: { manager: "required", caBundleName: "required", caBundleNamespace: "string" },
+  cluster: { uid: "string", region: "string", zone: "string", group: "string", name: "required", controlPlaneUID: "string" },
+  serviceLB: { enabled: "bool" },
+};
+
+function meshConfigProblems(value: any, shape: any, path = ""): string[] {
+  const problems: string[] = [];
+  for (const [key, v] of Object.entries(value)) {
+    const want = shape[key];
+    const at = `${path}${key}`;
+    if (want === undefined) problems.push(`${at}: not a MeshConfig field (tags are ${Object.keys(shape).join(", ")})`);
+    else if (want === "bool") typeof v === "boolean" || problems.push(`${at}: not a bool`);
+    else if (want === "string") typeof v === "string" || problems.push(`${at}: not a string`);
+    else if (want === "required") (typeof v === "string" && v !== "") || problems.push(`${at}: required`);
+    else if (want === "url") (typeof v === "string" && /^[a-z]+:\/\/[^/]+/.test(v)) || problems.push(`${at}: not a URL`);
+    else if (want === "hostname") (typeof v === "string" && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v)) || problems.push(`${at}: not a hostname`);
+    else if (want.int32) (Number.isInteger(v) && (v as number) >= want.min && (v as number) <= want.max) || problems.push(`${at}: not an int32 in ${want.min}-${want.max}`);
+    else problems.push(...meshConfigProblems(v, want, `${at}.`));
+  }
+  return problems;
+}
+
+describe("ErieCanal mesh config as the manager reads it", () => {
+  it("decodes into MeshConfig with every key spelled as its json tag, of its type, and passes its validation", () => {
+    for (const plan of [planErieCanal(eks), planErieCanal(podNetwork, { gateway: { tls: {} }, certManager: true })]) {
+      const config = JSON.parse(find(plan, "ConfigMap", ERIECANAL_NAMES.meshConfig).data["mesh_config.json"]);
+      expect(meshConfigProblems(config, MESH_CONFIG_SHAPE)).toEqual([]);
+    }
+    expect(meshConfigProblems({ repo: { rootUrl: "http://x" } }, MESH_CONFIG_SHAPE)).toEqual(["repo.rootUrl: not a MeshConfig field (tags are rootURL)"]);
+  });
+});
+
 describe("ErieCanal plan", () => {
   it("validates every object against the Kubernetes schema, and its own custom resources against its CRDs", async () => {
     for (const plan of [planErieCanal(eks), planErieCanal(podNetwork, { gateway: { tls: {}, scheme: "internet-facing", sourceRanges: ["203.0.113.0/24"] }, certManager: true, scripts: { configMap: "ec-scripts" } })]) {
@@ -83,7 +133,7 @@ describe("ErieCanal plan", () => {
     for (const o of plan.objects) if (o.metadata.namespace !== undefined) expect(o.metadata.namespace).toBe("mcs");
     expect(find(plan, "IngressClass", "pipy").spec.controller).toBe("flomesh.io/ingress-pipy");
     expect(find(plan, "Deployment", ERIECANAL_NAMES.manager).spec.template.spec.containers[0].env).toContainEqual({ name: "ERIECANAL_NAMESPACE", value: "mcs" });
-    expect(JSON.parse(find(plan, "ConfigMap", ERIECANAL_NAMES.meshConfig).data["mesh_config.json"]).repo.rootUrl).toBe("http://erie-canal-repo-service.mcs.svc:6060");
+    expect(JSON.parse(find(plan, "ConfigMap", ERIECANAL_NAMES.meshConfig).data["mesh_config.json"]).repo.rootURL).toBe("http://erie-canal-repo-service.mcs.svc:6060");
   });
 
   it("runs the manager's webhooks and health on the host network at free ports where the control plane cannot reach pods", () => {
