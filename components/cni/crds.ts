@@ -20,6 +20,8 @@ export interface CrdFacts {
   hasStatus?: boolean;
   shortNames?: string[];
   annotations?: Record<string, string>;
+  /** Columns `kubectl get` shows. */
+  printerColumns?: { name: string; type: string; jsonPath: string }[];
 }
 
 const CALICO_GROUP = "crd.projectcalico.org";
@@ -61,6 +63,11 @@ export const CANAL_CRDS: readonly CrdFacts[] = [
     hasStatus: true,
     statusSubresource: true,
     shortNames: ["cnp"],
+    printerColumns: [
+      { name: "Tier", type: "string", jsonPath: ".spec.tier" },
+      { name: "Priority", type: "string", jsonPath: ".spec.priority" },
+      { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+    ],
     annotations: { "policy.networking.k8s.io/bundle-version": "v0.2.0", "policy.networking.k8s.io/channel": "standard" },
   },
 ];
@@ -107,6 +114,7 @@ export function buildCrd(facts: CrdFacts): KubernetesObject {
           storage: true,
           schema: { openAPIV3Schema: schema(facts) },
           ...(facts.statusSubresource ? { subresources: { status: {} } } : {}),
+          ...(facts.printerColumns ? { additionalPrinterColumns: facts.printerColumns } : {}),
         },
       ],
     },

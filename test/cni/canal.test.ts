@@ -28,6 +28,7 @@ describe("Canal manifests", () => {
     expect(crds.map((c) => c.metadata.name)).toContain("ippools.crd.projectcalico.org");
     const cnp = crds.find((c) => c.spec.names.kind === "ClusterNetworkPolicy");
     expect(cnp).toMatchObject({ metadata: { name: "clusternetworkpolicies.policy.networking.k8s.io" }, spec: { group: "policy.networking.k8s.io", scope: "Cluster", names: { shortNames: ["cnp"] } } });
+    expect(cnp.spec.versions[0].additionalPrinterColumns.map((c: any) => c.name)).toEqual(["Tier", "Priority", "Age"]);
     expect(crds.filter((c) => c.spec.scope === "Namespaced").map((c) => c.spec.names.kind).sort()).toEqual(["NetworkPolicy", "NetworkSet", "StagedKubernetesNetworkPolicy", "StagedNetworkPolicy"]);
     for (const c of crds) expect(c.spec.versions[0].schema.openAPIV3Schema.type).toBe("object");
     expect(CANAL_CRDS.filter((c) => c.group === "crd.projectcalico.org")).toHaveLength(22);
