@@ -83,8 +83,9 @@ const SPECS: Record<string, { plural: string; scope: "Cluster" | "Namespaced"; s
     spec: obj({ lbType: str({ enum: ["Locality", "ActiveActive", "FailOver"], default: "Locality" }), targets: arr(obj({ clusterKey: str(), weight: { type: "integer" } }, ["clusterKey"])) }, ["lbType"]),
     status: { type: "object" },
   },
-  // Legacy sidecar profiles: the manager watches the kind at start, so the CRD must exist even
-  // though the kit never injects sidecars with it (osm-edge does that).
+  // Legacy sidecar profiles: the manager pod's init creates the default ProxyProfile (as the
+  // chart's does) and the manager's role covers the kind, so the CRD must exist even though the
+  // kit never injects sidecars with it (osm-edge does that).
   ProxyProfile: {
     plural: "proxyprofiles",
     scope: "Cluster",
