@@ -226,7 +226,7 @@ function buildMultiCluster(config: StackConfig, built: { eks: EksCluster; canal:
   const members = config.clusters.map((c, i) => {
     const { eks, canal } = built[i]!;
     const tls = ec.certManager ? new CertManager(`${c.name}-cert-manager`, { cluster: eks, after: canal.ready }) : undefined;
-    const erieCanal = atConfigPath(["clusterSet", "erieCanal"], () => new ErieCanal(`${c.name}-erie-canal`, {
+    const erieCanal = atConfigPath(["clusterSet"], () => new ErieCanal(`${c.name}-erie-canal`, {
       cluster: eks,
       after: [...canal.ready, ...(tls?.ready ?? [])],
       ...erieCanalOptions(set),

@@ -5,7 +5,16 @@
 import { namespaced, type KubernetesObject } from "./objects";
 import type { CanalSettings } from "./settings";
 
-/** The CNI network configuration list the install-cni container writes to each node. */
+/**
+ * Tokens install-cni replaces with a number: the template carries them bare (not quoted), so the
+ * substituted conflist holds a JSON number where the calico plugin's NetConf has an `int`.
+ */
+export const NUMERIC_TEMPLATE_TOKENS = ["__CNI_MTU__"] as const;
+
+/**
+ * The CNI network configuration list the install-cni container writes to each node, as an
+ * object; `mtu` holds the token that `cniNetworkConfigTemplate` writes unquoted.
+ */
 export function cniNetworkConfig(settings: CanalSettings): Record<string, unknown> {
   return {
     name: "k8s-pod-network",
@@ -28,6 +37,17 @@ export function cniNetworkConfig(settings: CanalSettings): Record<string, unknow
 }
 
 /**
+ * The template text install-cni reads from `CNI_NETWORK_CONFIG`. It substitutes tokens by plain
+ * text replacement, so numeric tokens must be bare to become numbers (upstream: `"mtu": __CNI_MTU__`).
+ * The template itself is therefore not JSON; the conflist after substitution is.
+ */
+export function cniNetworkConfigTemplate(settings: CanalSettings): string {
+  let text = JSON.stringify(cniNetworkConfig(settings), null, 2);
+  for (const token of NUMERIC_TEMPLATE_TOKENS) text = text.split(`"${token}"`).join(token);
+  return text;
+}
+
+/**
  * flannel's net-conf.json. `Port` pins the VXLAN port to the security-group rule; `MTU` is the
  * underlay MTU flannel sizes flannel.1 from, so flannel.1 equals the pod MTU.
  */
@@ -44,7 +64,7 @@ export function buildCanalConfig(settings: CanalSettings): KubernetesObject {
     masquerade: "true",
     // Explicit, never "0": auto-detection would give pods the host MTU (9001), above flannel.1's.
     veth_mtu: String(settings.podMtu),
-    cni_network_config: JSON.stringify(cniNetworkConfig(settings), null, 2),
+    cni_network_config: cniNetworkConfigTemplate(settings),
   };
   if (settings.flannel) data["net-conf.json"] = JSON.stringify(flannelNetConf(settings), null, 2);
   return namespaced("v1", "ConfigMap", "canal-config", { data });

@@ -1,9 +1,10 @@
 /**
  * The CRDs Canal installs: 22 in `crd.projectcalico.org` and the network-policy-api
- * `ClusterNetworkPolicy`, with upstream's names, groups, kinds, scopes and versions. Schemas are
- * structural and deliberately open below `spec`/`status` (Calico validates its own resources);
- * the kit only needs the API types to exist.
+ * `ClusterNetworkPolicy`, with upstream's names, groups, kinds, scopes, versions and validation
+ * schemas (`calicoCrdSchemas.ts`), so objects users apply with kubectl are validated as upstream
+ * validates them.
  */
+import { CANAL_CRD_SCHEMAS } from "./calicoCrdSchemas";
 import { clusterScoped, type KubernetesObject } from "./objects";
 
 /** Identity of one CRD. */
@@ -19,6 +20,8 @@ export interface CrdFacts {
   hasStatus?: boolean;
   shortNames?: string[];
   annotations?: Record<string, string>;
+  /** Columns `kubectl get` shows. */
+  printerColumns?: { name: string; type: string; jsonPath: string }[];
 }
 
 const CALICO_GROUP = "crd.projectcalico.org";
@@ -60,6 +63,11 @@ export const CANAL_CRDS: readonly CrdFacts[] = [
     hasStatus: true,
     statusSubresource: true,
     shortNames: ["cnp"],
+    printerColumns: [
+      { name: "Tier", type: "string", jsonPath: ".spec.tier" },
+      { name: "Priority", type: "string", jsonPath: ".spec.priority" },
+      { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+    ],
     annotations: { "policy.networking.k8s.io/bundle-version": "v0.2.0", "policy.networking.k8s.io/channel": "standard" },
   },
 ];
@@ -69,18 +77,20 @@ function singular(kind: string): string {
   return kind.toLowerCase();
 }
 
-/** An open structural schema for one CRD version. */
+/** The schema of one CRD version: upstream's `spec`/`status` structure under the common fields. */
 function schema(facts: CrdFacts): Record<string, unknown> {
-  const open = { type: "object", "x-kubernetes-preserve-unknown-fields": true };
+  const body = CANAL_CRD_SCHEMAS[`${facts.plural}.${facts.group}`];
+  if (!body) throw new Error(`canalkit bug: no schema for ${facts.plural}.${facts.group}`);
   return {
     type: "object",
     properties: {
       apiVersion: { type: "string" },
       kind: { type: "string" },
       metadata: { type: "object" },
-      spec: open,
-      ...(facts.hasStatus ? { status: open } : {}),
+      ...(body.spec ? { spec: body.spec } : {}),
+      ...(body.status ? { status: body.status } : {}),
     },
+    ...(body.top ?? {}),
   };
 }
 
@@ -104,6 +114,7 @@ export function buildCrd(facts: CrdFacts): KubernetesObject {
           storage: true,
           schema: { openAPIV3Schema: schema(facts) },
           ...(facts.statusSubresource ? { subresources: { status: {} } } : {}),
+          ...(facts.printerColumns ? { additionalPrinterColumns: facts.printerColumns } : {}),
         },
       ],
     },

@@ -20,7 +20,9 @@ export function calicoNodeEnv(settings: CanalSettings): EnvVar[] {
     value("USE_POD_CIDR", settings.calicoIpam ? "false" : "true"),
     value("WAIT_FOR_DATASTORE", "true"),
     fromField("NODENAME", "spec.nodeName"),
-    fromField("CALICO_CNI_SERVICE_ACCOUNT", "spec.serviceAccountName"),
+    // Host-local IPAM: the CNI plugin runs as `canal` (as in canal.yaml); Calico IPAM: Calico's
+    // default `calico-cni-plugin` (as in calico.yaml). See cniServiceAccount.
+    ...(settings.calicoIpam ? [] : [fromField("CALICO_CNI_SERVICE_ACCOUNT", "spec.serviceAccountName")]),
     fromConfig("CALICO_NETWORKING_BACKEND", "calico_backend"),
     value("CLUSTER_TYPE", settings.calicoBackend === "bird" ? "k8s,bgp" : "k8s,canal"),
     value("FELIX_IPTABLESREFRESHINTERVAL", "60"),
@@ -144,7 +146,7 @@ export function buildCanalDaemonSet(settings: CanalSettings): KubernetesObject {
               command: ["/opt/cni/bin/install"],
               envFrom: servicesEndpoint,
               env: [
-                fromField("CALICO_CNI_SERVICE_ACCOUNT", "spec.serviceAccountName"),
+                ...(settings.calicoIpam ? [] : [fromField("CALICO_CNI_SERVICE_ACCOUNT", "spec.serviceAccountName")]),
                 value("CNI_CONF_NAME", "10-canal.conflist"),
                 fromConfig("CNI_NETWORK_CONFIG", "cni_network_config"),
                 fromField("KUBERNETES_NODE_NAME", "spec.nodeName"),

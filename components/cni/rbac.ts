@@ -70,19 +70,44 @@ export function calicoNodeRules(calicoIpam: boolean): PolicyRule[] {
     rule(CALICO_GROUPS, ["bgpconfigurations", "bgppeers"], ["create", "update"]),
     rule(["kubevirt.io"], ["virtualmachineinstancemigrations"], ["get", "list", "watch"]),
   ];
-  // Calico IPAM (ipip-crosssubnet): calico-node claims and releases address blocks itself.
-  if (calicoIpam) rules.push(rule(CALICO_GROUPS, ["blockaffinities", "ipamblocks", "ipamhandles"], ["get", "list", "create", "update", "delete"]));
+  // Calico IPAM (ipip-crosssubnet), as upstream grants calico-node for Calico networking: it claims
+  // and releases blocks, creates the default IPAMConfig on first assignment, and confd watches
+  // block affinities for route aggregation.
+  if (calicoIpam) {
+    rules.push(
+      rule(CALICO_GROUPS, ["blockaffinities", "ipamblocks", "ipamhandles"], ["get", "list", "create", "update", "delete"]),
+      rule(CALICO_GROUPS, ["ipamconfigurations", "ipamconfigs"], ["get", "create"]),
+      rule(CALICO_GROUPS, ["blockaffinities"], ["watch"]),
+      rule(["apps"], ["daemonsets"], ["get"]),
+    );
+  }
   return rules;
 }
 
-/** Rules of the `calico-cni-plugin` cluster role. */
+/**
+ * Rules of the `calico-cni-plugin` cluster role. With Calico IPAM the plugin assigns addresses
+ * itself (libcalico-go IPAM: blocks, handles, affinities, pools, reservations, and the default
+ * IPAMConfig it creates on first assignment), as upstream grants for Calico networking.
+ */
 export function cniPluginRules(calicoIpam: boolean): PolicyRule[] {
   const rules = [rule([""], ["pods", "nodes", "namespaces"], ["get"]), rule([""], ["pods/status"], ["patch"])];
   if (calicoIpam) {
-    rules.push(rule(CALICO_GROUPS, ["blockaffinities", "ipamblocks", "ipamhandles"], ["get", "list", "create", "update", "delete"]));
-    rules.push(rule(CALICO_GROUPS, ["ipamconfigs", "clusterinformations", "ippools", "ipreservations"], ["get", "list"]));
+    rules.push(
+      rule(CALICO_GROUPS, ["blockaffinities", "ipamblocks", "ipamhandles", "clusterinformations", "ippools", "ipreservations", "ipamconfigurations", "ipamconfigs"], ["get", "list", "create", "update", "delete"]),
+      rule(["kubevirt.io"], ["virtualmachineinstances", "virtualmachines"], ["get"]),
+    );
   }
   return rules;
+}
+
+/**
+ * The service account whose token the CNI plugin runs with. Canal (host-local IPAM) names the
+ * DaemonSet's own account through `CALICO_CNI_SERVICE_ACCOUNT`; with Calico IPAM the kit does as
+ * upstream's calico.yaml and leaves it unset, so calico-node and install-cni request tokens for
+ * Calico's default, `calico-cni-plugin`, whose role carries the IPAM rights.
+ */
+export function cniServiceAccount(calicoIpam: boolean): string {
+  return calicoIpam ? "calico-cni-plugin" : "canal";
 }
 
 /** Rules of the `flannel` cluster role. */

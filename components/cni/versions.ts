@@ -6,9 +6,9 @@ import { CanalkitInputError } from "../errors";
 
 /** Version and registry choices. */
 export interface CanalImageOptions {
-  /** Calico release tag. Default `v3.32.1`. */
+  /** Calico release tag: one of `CARRIED_CALICO_VERSIONS` (`v3.32.1`). Default `v3.32.1`. */
   calicoVersion?: string;
-  /** flannel release tag. Default `v0.24.4`. */
+  /** flannel release tag: one of `CARRIED_FLANNEL_VERSIONS` (`v0.24.4`). Default `v0.24.4`. */
   flannelVersion?: string;
   /** Registry for Calico images. Default `quay.io/calico`. */
   calicoRegistry?: string;
@@ -29,6 +29,15 @@ export const DEFAULT_CALICO_VERSION = "v3.32.1";
 /** Default flannel release (the one Canal pins since Calico v3.29). */
 export const DEFAULT_FLANNEL_VERSION = "v0.24.4";
 
+/**
+ * The Calico releases whose objects the kit carries (CRDs, RBAC, the DaemonSet's environment and
+ * the CNI template, checked against that release's readers). A version knob that changed only
+ * image tags would run new binaries against old objects, so other versions are refused.
+ */
+export const CARRIED_CALICO_VERSIONS: readonly string[] = [DEFAULT_CALICO_VERSION];
+/** The flannel releases the kit carries (the one Canal's manifest pins for the carried Calico). */
+export const CARRIED_FLANNEL_VERSIONS: readonly string[] = [DEFAULT_FLANNEL_VERSION];
+
 /** Whether an image reference is pinned: a digest, or a tag other than `latest`. */
 export function isPinnedImage(image: string): boolean {
   if (/@sha256:[0-9a-f]{64}$/.test(image)) return true;
@@ -45,6 +54,19 @@ export function resolveCanalImages(options: CanalImageOptions = {}): Record<Cana
   const flannel = options.flannelVersion ?? DEFAULT_FLANNEL_VERSION;
   for (const [field, version] of [["cni.calicoVersion", calico], ["cni.flannelVersion", flannel]] as const) {
     if (!/^v\d+\.\d+\.\d+$/.test(version)) throw new CanalkitInputError(field, version, "is not a release tag", "use a tag such as v3.32.1, never latest");
+  }
+  for (const [field, version, carried, what] of [
+    ["cni.calicoVersion", calico, CARRIED_CALICO_VERSIONS, "Calico"],
+    ["cni.flannelVersion", flannel, CARRIED_FLANNEL_VERSIONS, "flannel"],
+  ] as const) {
+    if (!carried.includes(version)) {
+      throw new CanalkitInputError(
+        field,
+        version,
+        `is not a ${what} release this canalkit carries: it would run ${version} images with the CRDs, RBAC and configuration of ${carried.join(", ")}`,
+        `use ${carried.join(" or ")} (or remove the key); other releases come with the canalkit release that carries their objects`,
+      );
+    }
   }
   const calicoRegistry = (options.calicoRegistry ?? "quay.io/calico").replace(/\/$/, "");
   const flannelRegistry = (options.flannelRegistry ?? "docker.io/flannel").replace(/\/$/, "");

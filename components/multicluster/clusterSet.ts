@@ -1,6 +1,6 @@
 /**
  * `ClusterSet`: joins members to one control plane. For each member it creates the control
- * plane's least-privilege identity in the member, the About API ClusterProperty objects, and on
+ * plane's least-privilege identity in the member, the About API's ClusterProperty CRD and objects, and on
  * the control plane the `Cluster` resource carrying the member's locality, gateway and kubeconfig
  * (built from that identity's token, a secret everywhere).
  */
@@ -9,9 +9,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type { KitCluster } from "../cluster/types";
 import { createKubernetesResource } from "../kubernetesResources";
 import type { ClusterLocality } from "./clusterKey";
+import { buildClusterPropertyCrd } from "./crds";
 import { clusterPropertyObjects, clusterResourceObject, memberAccessObjects, memberKubeconfig, CONTROL_PLANE_ACCOUNT } from "./memberAccess";
 import { planClusterSet, type ClusterSetPlan } from "./planClusterSet";
 import { ClusterJoin } from "../controllers/clusterJoin";
+import { GatewayAddress } from "./erieCanalGatewayAddress";
 
 /** What a cluster set needs from ErieCanal in one cluster (the `ErieCanal` component provides it). */
 export interface ErieCanalInstallation {
@@ -49,6 +51,12 @@ export interface ClusterSetArgs {
    * names this control plane. Default on with a 300 s bound; `false` skips it.
    */
   verifyJoins?: false | { timeoutSeconds?: number; pollSeconds?: number };
+  /**
+   * Wait during `pulumi up` until each member's gateway host resolves to an IPv4 address before
+   * creating its `Cluster` (`GatewayAddress`): ErieCanal's Cluster admission resolves it and an
+   * NLB's name resolves minutes after it exists. Default on with a 600 s bound; `false` skips it.
+   */
+  gatewayDnsWait?: false | { timeoutSeconds?: number; pollSeconds?: number };
 }
 
 /** A joined set of clusters. */
@@ -96,12 +104,18 @@ export class ClusterSet extends pulumi.ComponentResource {
       const planned = plan.members[i]!;
       const provider = member.cluster.provider;
       const created = new Map<string, pulumi.CustomResource>();
+      // No EKS cluster serves about.k8s.io: the kit installs the ClusterProperty CRD in each member.
+      const propertyCrd = createKubernetesResource(`${name}-${planned.name}-crd-clusterproperties`, buildClusterPropertyCrd(), {
+        parent: this,
+        provider,
+        dependsOn: member.cluster.apiReadyResources,
+      });
       for (const object of [...memberAccessObjects(plan.namespace), ...clusterPropertyObjects(planned.clusterId, plan.name)]) {
         const resourceName = `${name}-${planned.name}-${object.kind.toLowerCase()}-${object.metadata.name}`;
         // Only flomesh.io objects pass ErieCanal's webhooks; the access objects need its namespace,
-        // and ClusterProperty (About API) needs nothing of ErieCanal at all.
+        // and ClusterProperty (About API) needs its CRD and nothing of ErieCanal.
         const dependsOn =
-          object.kind === "ClusterProperty" ? member.cluster.apiReadyResources : [...member.cluster.apiReadyResources, ...(member.erieCanal.namespaceReady ?? member.erieCanal.ready)];
+          object.kind === "ClusterProperty" ? [...member.cluster.apiReadyResources, propertyCrd] : [...member.cluster.apiReadyResources, ...(member.erieCanal.namespaceReady ?? member.erieCanal.ready)];
         const resource = createKubernetesResource(resourceName, object, { parent: this, provider, dependsOn });
         created.set(`${object.kind}/${object.metadata.name}`, resource);
       }
@@ -114,7 +128,18 @@ export class ClusterSet extends pulumi.ComponentResource {
         ),
       );
       this.memberKubeconfigs[planned.name] = kubeconfig;
-      const clusterObject = pulumi.all([member.erieCanal.gatewayHost, member.erieCanal.gatewayPort, kubeconfig]).apply(([host, port, kc]) =>
+      // The Cluster's admission resolves gatewayHost: take it from the wait, once it resolves.
+      const gatewayAddress =
+        args.gatewayDnsWait === false
+          ? undefined
+          : new GatewayAddress(`${name}-${planned.name}-gateway-address`, {
+              memberName: planned.name,
+              host: member.erieCanal.gatewayHost,
+              ...(args.gatewayDnsWait?.timeoutSeconds !== undefined ? { timeoutSeconds: args.gatewayDnsWait.timeoutSeconds } : {}),
+              ...(args.gatewayDnsWait?.pollSeconds !== undefined ? { pollSeconds: args.gatewayDnsWait.pollSeconds } : {}),
+            }, { parent: this });
+      const gatewayHost = gatewayAddress ? gatewayAddress.host : member.erieCanal.gatewayHost;
+      const clusterObject = pulumi.all([gatewayHost, member.erieCanal.gatewayPort, kubeconfig]).apply(([host, port, kc]) =>
         clusterResourceObject({ name: planned.name, region: planned.region, zone: planned.zone, group: planned.group, gatewayHost: host, gatewayPort: port, kubeconfig: kc }),
       );
       this.clusterResources[planned.name] = new k8s.apiextensions.CustomResource(`${name}-${planned.name}-cluster`, {
@@ -125,7 +150,7 @@ export class ClusterSet extends pulumi.ComponentResource {
       }, {
         parent: this,
         provider: control.cluster.provider,
-        dependsOn: [...control.erieCanal.ready, ...created.values()],
+        dependsOn: [...control.erieCanal.ready, ...created.values(), ...(gatewayAddress ? [gatewayAddress] : [])],
         // The manager's webhook adds the connector-mode label at admission.
         ignoreChanges: ['metadata.labels["multicluster.flomesh.io/connector-mode"]'],
         additionalSecretOutputs: ["spec"],

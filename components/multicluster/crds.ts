@@ -1,5 +1,6 @@
 /**
- * The flomesh.io CRDs of ErieCanal v0.1.3 that the kit declares itself, so custom resources can be
+ * The CRDs of the multi-cluster layer: the flomesh.io CRDs of ErieCanal v0.1.3 that the kit
+ * declares itself, and the About API's ClusterProperty. The flomesh.io ones are declared by the kit so custom resources can be
  * created in the same `pulumi up` (the chart applies them from a pod, too late for Pulumi). The
  * schemas carry the real field structure, and `validateCustomResource` checks objects against
  * them before deploy, as the API server would.
@@ -82,8 +83,9 @@ const SPECS: Record<string, { plural: string; scope: "Cluster" | "Namespaced"; s
     spec: obj({ lbType: str({ enum: ["Locality", "ActiveActive", "FailOver"], default: "Locality" }), targets: arr(obj({ clusterKey: str(), weight: { type: "integer" } }, ["clusterKey"])) }, ["lbType"]),
     status: { type: "object" },
   },
-  // Legacy sidecar profiles: the manager watches the kind at start, so the CRD must exist even
-  // though the kit never injects sidecars with it (osm-edge does that).
+  // Legacy sidecar profiles: the manager pod's init creates the default ProxyProfile (as the
+  // chart's does) and the manager's role covers the kind, so the CRD must exist even though the
+  // kit never injects sidecars with it (osm-edge does that).
   ProxyProfile: {
     plural: "proxyprofiles",
     scope: "Cluster",
@@ -121,26 +123,84 @@ export const FLOMESH_API = { group: "flomesh.io", version: "v1alpha1" } as const
 /** The flomesh.io kinds the kit declares. */
 export const FLOMESH_KINDS = Object.keys(SPECS);
 
-function openApiSchema(kind: string): Schema {
-  const s = SPECS[kind]!;
-  return obj({ apiVersion: str(), kind: str(), metadata: { type: "object" }, spec: s.spec, status: s.status });
+/** One served version of a CRD. */
+export interface CrdVersionSpec {
+  name: string;
+  served: boolean;
+  storage: boolean;
+  /** The object's `spec` and `status` schemas; apiVersion, kind and metadata are added. */
+  spec: Schema;
+  status: Schema;
+  statusSubresource?: boolean;
+  printerColumns?: { name: string; type: string; jsonPath: string }[];
+}
+
+/**
+ * What one CRD is made of. Other modules (osm-edge, the MCS API) describe their CRDs the same way
+ * and build them with `buildCustomResourceDefinition`.
+ */
+export interface CrdSpec {
+  group: string;
+  kind: string;
+  plural: string;
+  scope: "Cluster" | "Namespaced";
+  shortNames?: string[];
+  categories?: string[];
+  labels?: Record<string, string>;
+  versions: CrdVersionSpec[];
+}
+
+function objectSchema(version: Pick<CrdVersionSpec, "spec" | "status">): Schema {
+  return obj({ apiVersion: str(), kind: str(), metadata: { type: "object" }, spec: version.spec, status: version.status });
+}
+
+/** Builds the CustomResourceDefinition object of a spec. */
+export function buildCustomResourceDefinition(crd: CrdSpec): KubernetesObject {
+  if (crd.versions.filter((v) => v.storage).length !== 1) throw new Error(`canalkit bug: ${crd.plural}.${crd.group} needs exactly one storage version`);
+  return {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: `${crd.plural}.${crd.group}`, ...(crd.labels ? { labels: crd.labels } : {}) },
+    spec: {
+      group: crd.group,
+      names: {
+        kind: crd.kind,
+        listKind: `${crd.kind}List`,
+        plural: crd.plural,
+        singular: crd.kind.toLowerCase(),
+        ...(crd.shortNames ? { shortNames: crd.shortNames } : {}),
+        ...(crd.categories ? { categories: crd.categories } : {}),
+      },
+      scope: crd.scope,
+      versions: crd.versions.map((v) => ({
+        name: v.name,
+        served: v.served,
+        storage: v.storage,
+        schema: { openAPIV3Schema: objectSchema(v) },
+        ...(v.statusSubresource === false ? {} : { subresources: { status: {} } }),
+        ...(v.printerColumns ? { additionalPrinterColumns: v.printerColumns } : {}),
+      })),
+    },
+  };
+}
+
+function flomeshSpec(kind: string): CrdSpec {
+  const s = SPECS[kind];
+  if (!s) throw new Error(`canalkit bug: no flomesh.io CRD for ${kind}`);
+  return {
+    group: FLOMESH_API.group,
+    kind,
+    plural: s.plural,
+    scope: s.scope,
+    ...(s.shortNames ? { shortNames: s.shortNames } : {}),
+    labels: { "app.kubernetes.io/name": "flomesh.io" },
+    versions: [{ name: FLOMESH_API.version, served: true, storage: true, spec: s.spec, status: s.status }],
+  };
 }
 
 /** The CRD object of a flomesh.io kind. */
 export function buildFlomeshCrd(kind: string): KubernetesObject {
-  const s = SPECS[kind];
-  if (!s) throw new Error(`canalkit bug: no flomesh.io CRD for ${kind}`);
-  return {
-    apiVersion: "apiextensions.k8s.io/v1",
-    kind: "CustomResourceDefinition",
-    metadata: { name: `${s.plural}.${FLOMESH_API.group}`, labels: { "app.kubernetes.io/name": "flomesh.io" } },
-    spec: {
-      group: FLOMESH_API.group,
-      names: { kind, listKind: `${kind}List`, plural: s.plural, singular: kind.toLowerCase(), ...(s.shortNames ? { shortNames: s.shortNames } : {}) },
-      scope: s.scope,
-      versions: [{ name: FLOMESH_API.version, served: true, storage: true, schema: { openAPIV3Schema: openApiSchema(kind) }, subresources: { status: {} } }],
-    },
-  };
+  return buildCustomResourceDefinition(flomeshSpec(kind));
 }
 
 /** Every flomesh.io CRD the kit declares. */
@@ -148,20 +208,63 @@ export function buildFlomeshCrds(): KubernetesObject[] {
   return FLOMESH_KINDS.map(buildFlomeshCrd);
 }
 
-let validators: Map<string, ValidateFunction> | undefined;
+/** The About API group (KEP-2149, kubernetes-sigs/about-api). */
+export const ABOUT_API = { group: "about.k8s.io", version: "v1alpha1" } as const;
+
+const clusterPropertyVersion = (name: string, storage: boolean): CrdVersionSpec => ({
+  name,
+  served: true,
+  storage,
+  // KEP-2149 allows up to 128k code points; upstream's CRD emits no maxLength, so neither does the kit.
+  spec: obj({ value: str({ minLength: 1 }) }, ["value"]),
+  status: { type: "object" },
+  printerColumns: [
+    { name: "value", type: "string", jsonPath: ".spec.value" },
+    { name: "age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+  ],
+});
 
 /**
- * Validates a flomesh.io custom resource against the CRD schema the kit declares; returns the
- * problems (empty when valid). The Kubernetes-only keywords (`x-kubernetes-*`) are not checked.
+ * `clusterproperties.about.k8s.io`, as kubernetes-sigs/about-api defines it: cluster-scoped,
+ * v1alpha1 (what the kit writes) and v1beta1 (storage) served. No EKS cluster ships it, so the
+ * kit installs it in every member before the ClusterProperty objects.
+ */
+export const CLUSTER_PROPERTY_CRD: CrdSpec = {
+  group: ABOUT_API.group,
+  kind: "ClusterProperty",
+  plural: "clusterproperties",
+  scope: "Cluster",
+  categories: ["multicluster"],
+  versions: [clusterPropertyVersion("v1alpha1", false), clusterPropertyVersion("v1beta1", true)],
+};
+
+/** The ClusterProperty CRD object. */
+export function buildClusterPropertyCrd(): KubernetesObject {
+  return buildCustomResourceDefinition(CLUSTER_PROPERTY_CRD);
+}
+
+let validators: Map<string, ValidateFunction> | undefined;
+
+/** Every CRD this module declares, for validation. */
+function declaredCrds(): CrdSpec[] {
+  return [...FLOMESH_KINDS.map(flomeshSpec), CLUSTER_PROPERTY_CRD];
+}
+
+/**
+ * Validates a custom resource of a kind this module declares (flomesh.io, ClusterProperty) against
+ * the CRD schema the kit installs; returns the problems (empty when valid). The Kubernetes-only
+ * keywords (`x-kubernetes-*`) are not checked.
  */
 export function validateCustomResource(object: Record<string, any>): string[] {
   if (!validators) {
     const ajv = new Ajv({ strict: false, allErrors: true });
     ajv.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
-    validators = new Map(FLOMESH_KINDS.map((k) => [k, ajv.compile(openApiSchema(k))]));
+    validators = new Map(declaredCrds().flatMap((c) => c.versions.filter((v) => v.served).map((v) => [`${c.group}/${v.name}/${c.kind}`, ajv.compile(objectSchema(v))] as const)));
   }
-  if (object["apiVersion"] !== `${FLOMESH_API.group}/${FLOMESH_API.version}`) return [`apiVersion ${object["apiVersion"]} is not ${FLOMESH_API.group}/${FLOMESH_API.version}`];
-  const validate = validators.get(object["kind"]);
-  if (!validate) return [`kind ${object["kind"]} is not a flomesh.io kind the kit declares`];
+  const validate = validators.get(`${object["apiVersion"]}/${object["kind"]}`);
+  if (!validate) {
+    if (String(object["apiVersion"]).startsWith(`${FLOMESH_API.group}/`) && object["apiVersion"] !== `${FLOMESH_API.group}/${FLOMESH_API.version}`) return [`apiVersion ${object["apiVersion"]} is not ${FLOMESH_API.group}/${FLOMESH_API.version}`];
+    return [`kind ${object["kind"]} (${object["apiVersion"]}) is not a kind the kit declares`];
+  }
   return validate(object) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`);
 }

@@ -39,7 +39,7 @@ export function meshConfig(settings: ErieCanalSettings): Record<string, unknown>
       proxyInitImage: withoutRepository(settings.images.proxyInit),
       klipperLbImage: "mirrored-klipper-lb:v0.3.5",
     },
-    repo: { rootUrl: `http://${ERIECANAL_NAMES.repoService}.${settings.namespace}.svc:${REPO_PORT}` },
+    repo: { rootURL: `http://${ERIECANAL_NAMES.repoService}.${settings.namespace}.svc:${REPO_PORT}` },
     webhook: { serviceName: ERIECANAL_NAMES.webhookService },
     ingress: {
       enabled: true,

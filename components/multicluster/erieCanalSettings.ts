@@ -9,18 +9,33 @@ import type { ClusterCapabilities } from "../cluster/types";
 import { isPinnedImage } from "../cni/versions";
 import { CanalkitInputError } from "../errors";
 import { DNS_LABEL } from "../dnsLabel";
+import { KIT_HOST_NETWORK_PEER_PORTS } from "../network/securityGroupRules";
+
+/** The manager's health port on the host network: the one the node security group admits between nodes. */
+export const MANAGER_HOST_HEALTH_PORT = KIT_HOST_NETWORK_PEER_PORTS.find((p) => p.name === "eriecanal-manager-health")!.port;
 
 /** ErieCanal release the kit installs by default. */
 export const DEFAULT_ERIECANAL_VERSION = "0.1.3";
+/**
+ * The ErieCanal releases whose objects the kit carries (flomesh.io CRDs, the manager's RBAC, the
+ * mesh config, the scripts archive's digest); other versions are refused.
+ */
+export const CARRIED_ERIECANAL_VERSIONS: readonly string[] = [DEFAULT_ERIECANAL_VERSION];
 /** The namespace ErieCanal's own installer uses; every member of a set must use the same one. */
 export const DEFAULT_ERIECANAL_NAMESPACE = "erie-canal";
 /**
- * The released chart archive the Pipy scripts come from, and its SHA-256 (of the file published
- * at that URL for 0.1.3). The kit does not redistribute Flomesh's scripts: the manager pod fetches
- * them at start and refuses an archive whose checksum differs.
+ * The released chart archive the Pipy scripts come from, and its SHA-256 (the digest the chart
+ * repository's index.yaml publishes for 0.1.3). The kit does not redistribute Flomesh's scripts:
+ * the manager pod fetches them at start and refuses an archive whose checksum differs.
+ *
+ * The archive is read from the chart repository's `gh-pages` branch at a fixed commit through
+ * raw.githubusercontent.com, not through the repository's Pages site: that site
+ * (flomesh-io.github.io/ErieCanal) redirects to a custom domain of the archived project, so the
+ * manager's start would depend on that domain staying registered. The commit pins the bytes; the
+ * digest still guards them.
  */
 export const DEFAULT_SCRIPTS_SOURCE = {
-  chartUrl: "https://flomesh-io.github.io/ErieCanal/erie-canal-0.1.3.tgz",
+  chartUrl: "https://raw.githubusercontent.com/flomesh-io/ErieCanal/db0e2c3ce39fb4e7a127a1fc82200b8f4afba266/erie-canal-0.1.3.tgz",
   sha256: "1ef7cd79885fea11287dae3b7a55e115533f415c0aa0fc2dd4b08b105424dd69",
   archivePath: "erie-canal/components/scripts.tar.gz",
 } as const;
@@ -51,7 +66,7 @@ export interface GatewayOptions {
 export interface ErieCanalOptions {
   /** Namespace; the same in every cluster of a set. Default `erie-canal`. */
   namespace?: string;
-  /** ErieCanal release. Default `0.1.3`. */
+  /** ErieCanal release: one of `CARRIED_ERIECANAL_VERSIONS` (`0.1.3`). Default `0.1.3`. */
   version?: string;
   /** Registry/repository prefix for images (mirrors). Default `docker.io/flomesh`. */
   imageRepository?: string;
@@ -61,7 +76,7 @@ export interface ErieCanalOptions {
   logLevel?: number;
   /** Manager webhook port; a host port from 9443-9499 when the control plane cannot reach pods. Default 9443. */
   webhookPort?: number;
-  /** Manager health port. Default 8081 on the pod network, webhookPort + 1 on the host network. */
+  /** Manager health port. Default 8081 on the pod network; on the host network always 9444 (admitted between nodes). */
   healthPort?: number;
   /** The gateway. */
   gateway?: GatewayOptions;
@@ -101,6 +116,14 @@ export function erieCanalSettings(capabilities: ClusterCapabilities, options: Er
   if (!DNS_LABEL.test(namespace)) throw new CanalkitInputError("erieCanal.namespace", namespace, "is not a valid namespace name", "use lowercase letters, digits and '-', for example erie-canal");
   const version = options.version ?? DEFAULT_ERIECANAL_VERSION;
   if (!/^\d+\.\d+\.\d+$/.test(version)) throw new CanalkitInputError("erieCanal.version", version, "is not a release version", "use a version such as 0.1.3 (no v prefix, never latest)");
+  if (!CARRIED_ERIECANAL_VERSIONS.includes(version)) {
+    throw new CanalkitInputError(
+      "erieCanal.version",
+      version,
+      `is not an ErieCanal release this canalkit carries: it would run ${version} images with the CRDs, RBAC, mesh config and Pipy scripts of ${CARRIED_ERIECANAL_VERSIONS.join(", ")}`,
+      `use ${CARRIED_ERIECANAL_VERSIONS.join(" or ")} (or remove the key)`,
+    );
+  }
   const repository = (options.imageRepository ?? "docker.io/flomesh").replace(/\/$/, "");
   const images: Record<ErieCanalImageName, string> = {
     manager: `${repository}/erie-canal-manager:${version}`,
@@ -117,10 +140,12 @@ export function erieCanalSettings(capabilities: ClusterCapabilities, options: Er
   const logLevel = options.logLevel ?? 2;
   if (!Number.isInteger(logLevel) || logLevel < 0 || logLevel > 10) throw new CanalkitInputError("erieCanal.logLevel", logLevel, "must be a whole number from 0 to 10", "use 2, or 5 while debugging joins");
   const webhook = webhookNetworking(capabilities, port("erieCanal.webhookPort", options.webhookPort ?? 9443));
-  const healthPort = port("erieCanal.healthPort", options.healthPort ?? (webhook.hostNetwork ? webhook.port + 1 : 8081));
-  if (healthPort === webhook.port) throw new CanalkitInputError("erieCanal.healthPort", healthPort, "equals the webhook port", "pick another port");
-  if (webhook.hostNetwork && (healthPort < WEBHOOK_HOST_PORT_RANGE.from || healthPort > WEBHOOK_HOST_PORT_RANGE.to)) {
-    throw new CanalkitInputError("erieCanal.healthPort", healthPort, `is a host port outside ${WEBHOOK_HOST_PORT_RANGE.from}-${WEBHOOK_HOST_PORT_RANGE.to} (the manager runs on the host network here)`, `pick a port from that range, for example ${webhook.port + 1}`);
+  const healthPort = port("erieCanal.healthPort", options.healthPort ?? (webhook.hostNetwork ? MANAGER_HOST_HEALTH_PORT : 8081));
+  if (healthPort === webhook.port) throw new CanalkitInputError("erieCanal.healthPort", healthPort, "equals the webhook port", webhook.hostNetwork ? `keep the health port ${MANAGER_HOST_HEALTH_PORT} and pick another webhook port from ${WEBHOOK_HOST_PORT_RANGE.from}-${WEBHOOK_HOST_PORT_RANGE.to}` : "pick another port");
+  // Pods on other nodes poll the health endpoint; the node security group admits exactly this
+  // host port between nodes, so no other may be used on the host network.
+  if (webhook.hostNetwork && healthPort !== MANAGER_HOST_HEALTH_PORT) {
+    throw new CanalkitInputError("erieCanal.healthPort", healthPort, `is not the host port the node security group admits between nodes for the manager's health endpoint (the manager runs on the host network here)`, `remove erieCanal.healthPort or set it to ${MANAGER_HOST_HEALTH_PORT}`);
   }
   const gateway = options.gateway ?? {};
   const scheme = gateway.scheme ?? "internal";

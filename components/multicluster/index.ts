@@ -4,7 +4,7 @@
  */
 export { clusterKey, type ClusterLocality, type ClusterSetMemberSpec } from "./clusterKey";
 export { planClusterSet, type ClusterSetPlan, type ClusterSetMemberPlanInput } from "./planClusterSet";
-export { buildFlomeshCrd, buildFlomeshCrds, validateCustomResource, FLOMESH_API, FLOMESH_KINDS } from "./crds";
+export { buildFlomeshCrd, buildFlomeshCrds, buildClusterPropertyCrd, buildCustomResourceDefinition, validateCustomResource, ABOUT_API, CLUSTER_PROPERTY_CRD, FLOMESH_API, FLOMESH_KINDS, type CrdSpec, type CrdVersionSpec } from "./crds";
 export { memberAccessObjects, memberClusterRules, memberNamespaceRules, memberKubeconfig, clusterPropertyObjects, clusterResourceObject, CONTROL_PLANE_ACCOUNT } from "./memberAccess";
 export { ClusterSet, type ClusterSetArgs, type ClusterSetMemberArgs, type ErieCanalInstallation } from "./clusterSet";
 export { MultiClusterService, type MultiClusterServiceArgs, type ClusterSetMembers } from "./multiClusterService";
@@ -12,7 +12,7 @@ export { ClusterSetNetwork, underlayClassFor, validateSetNetwork, type ClusterSe
 export { planMultiClusterService, type MultiClusterServicePlan, type MultiClusterServiceSpec, type ExporterSpec, type ExportRuleSpec, type ServicePortSpec, type TrafficMode, type PlacedObject } from "./planService";
 export { ErieCanal, type ErieCanalArgs } from "./erieCanal";
 export { planErieCanal, RUNTIME_OWNED_FIELDS, type ErieCanalPlan } from "./planErieCanal";
-export { erieCanalSettings, DEFAULT_ERIECANAL_VERSION, DEFAULT_ERIECANAL_NAMESPACE, DEFAULT_SCRIPTS_SOURCE, type ErieCanalOptions, type ErieCanalSettings, type ErieCanalImageName, type GatewayOptions, type ScriptsSource } from "./erieCanalSettings";
+export { erieCanalSettings, CARRIED_ERIECANAL_VERSIONS, MANAGER_HOST_HEALTH_PORT, DEFAULT_ERIECANAL_VERSION, DEFAULT_ERIECANAL_NAMESPACE, DEFAULT_SCRIPTS_SOURCE, type ErieCanalOptions, type ErieCanalSettings, type ErieCanalImageName, type GatewayOptions, type ScriptsSource } from "./erieCanalSettings";
 export { erieCanalManagerRules } from "./erieCanalRbac";
 export { managerConfig, meshConfig } from "./erieCanalConfig";
 export { gatewayServiceAnnotations, fetchScriptsCommand, MANAGER_INIT_COMMAND } from "./erieCanalWorkloads";
@@ -20,3 +20,4 @@ export { ERIECANAL_NAMES } from "./erieCanalNames";
 export { OsmEdge, osmEdgeValues, OSM_EDGE_CHART, type OsmEdgeArgs, type OsmEdgeOptions, type OsmEdgeValues } from "./osmEdge";
 export { NorthSouthGateway, planNorthSouthGateway, type NorthSouthGatewayArgs, type NorthSouthGatewaySpec } from "./northSouthGateway";
 export { validateServicePorts, validateWeights } from "./serviceValidation";
+export { GatewayAddress, gatewayAddressProvider, waitForGatewayAddress, classifyGatewayHost, GATEWAY_ADDRESS_VERSION, type GatewayAddressArgs, type GatewayAddressInputs, type GatewayAddressOutputs, type GatewayAddressWorld } from "./erieCanalGatewayAddress";

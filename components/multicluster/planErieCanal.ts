@@ -18,8 +18,11 @@ export interface ErieCanalPlan {
 /** Plans ErieCanal for a cluster; throws `CanalkitInputError` on bad input. */
 export function planErieCanal(capabilities: ClusterCapabilities, options: ErieCanalOptions = {}): ErieCanalPlan {
   const settings = erieCanalSettings(capabilities, options);
-  // The label selects the manager's ConfigMap webhook, which guards the mesh config.
-  const namespace = withMetadata(clusterScoped("v1", "Namespace", settings.namespace, {}), { labels: { ...erieCanalLabels(settings), "flomesh.io/control-plane": "true" } });
+  // Deliberately without `flomesh.io/control-plane: "true"` (neither the chart nor the CLI sets it):
+  // it would switch on the manager's fail-closed ConfigMap webhooks for this namespace, and the
+  // manager updates its mesh config before its webhook server listens, so a lone replica could
+  // never restart.
+  const namespace = withMetadata(clusterScoped("v1", "Namespace", settings.namespace, {}), { labels: erieCanalLabels(settings) });
   return {
     settings,
     objects: [namespace, ...buildFlomeshCrds(), ...buildErieCanalRbac(settings), ...buildErieCanalConfig(settings), ...buildManager(settings), ...buildRepo(settings), ...buildIngress(settings)],

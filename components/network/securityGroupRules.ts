@@ -1,11 +1,33 @@
 /**
  * The security-group rule matrix of a cluster network: exactly the CNI rules its topology needs,
- * the Kubernetes control-plane ports, ICMP for path-MTU discovery, and egress.
+ * the Kubernetes control-plane ports, the host-network ports kit components serve between nodes,
+ * ICMP for path-MTU discovery, and egress.
  */
 import type { RulePeer, SecurityGroupRole, SecurityGroupRulePlan, Topology } from "./types";
 
 /** The ports and protocols of node-to-node CNI traffic; never to be opened to the world. */
 export const CNI_PORTS = { vxlanDefault: 8472, vxlanIana: 4789, bgp: 179, typha: 5473, ipipProtocol: "4" } as const;
+
+/** A port a host-network pod serves to pods or nodes elsewhere in the cluster. */
+export interface HostNetworkPeerPort {
+  /** Short name used in the rule key. */
+  name: string;
+  protocol: "tcp" | "udp";
+  port: number;
+  description: string;
+}
+
+/**
+ * The host-network ports the kit's own components serve to other nodes (pods elsewhere reach
+ * them through a Service; their source is the node's address once masqueraded). Only these are
+ * admitted between nodes; webhook ports are reached by the control plane alone. Typha's port has
+ * its own rule.
+ */
+export const KIT_HOST_NETWORK_PEER_PORTS: readonly HostNetworkPeerPort[] = [
+  // The ErieCanal manager on the host network (EKS): the ingress's wait-manager init container
+  // polls its health endpoint through the erie-canal-manager Service.
+  { name: "eriecanal-manager-health", protocol: "tcp", port: 9444, description: "ErieCanal manager health on the host network (TCP 9444)" },
+];
 
 /** Inputs of the rule matrix. */
 export interface RuleMatrixInput {
@@ -14,6 +36,8 @@ export interface RuleMatrixInput {
   podCidr: string;
   vxlanPort: number;
   typha: boolean;
+  /** Host-network ports served between nodes. Default `KIT_HOST_NETWORK_PEER_PORTS`. */
+  hostNetworkPeerPorts?: readonly HostNetworkPeerPort[];
 }
 
 const node: RulePeer = { kind: "security-group", role: "node" };
@@ -91,6 +115,26 @@ export function cniRules(input: RuleMatrixInput): SecurityGroupRulePlan[] {
   return rules;
 }
 
+/** Node-to-node rules for exactly the host-network ports served between nodes. */
+export function hostNetworkPeerRules(input: RuleMatrixInput): SecurityGroupRulePlan[] {
+  const rules: SecurityGroupRulePlan[] = [];
+  for (const served of input.hostNetworkPeerPorts ?? KIT_HOST_NETWORK_PEER_PORTS) {
+    // Exactly the served port, between nodes only (the control plane already reaches nodes).
+    rules.push({
+      key: `nodes-from-nodes-${served.name}`,
+      group: "node",
+      direction: "ingress",
+      protocol: served.protocol,
+      fromPort: served.port,
+      toPort: served.port,
+      peer: node,
+      purpose: "kubernetes",
+      description: served.description,
+    });
+  }
+  return rules;
+}
+
 /** The Kubernetes control-plane ports, ICMP for path-MTU discovery, and egress. */
 export function baseRules(input: RuleMatrixInput): SecurityGroupRulePlan[] {
   const vpc: RulePeer = { kind: "cidr", cidr: input.vpcCidr };
@@ -126,7 +170,7 @@ export function isWorld(peer: RulePeer): boolean {
  * the world, whatever the inputs were.
  */
 export function planSecurityGroupRules(input: RuleMatrixInput): SecurityGroupRulePlan[] {
-  const rules = [...cniRules(input), ...baseRules(input)];
+  const rules = [...cniRules(input), ...hostNetworkPeerRules(input), ...baseRules(input)];
   for (const rule of rules) {
     if (rule.direction === "ingress" && isWorld(rule.peer) && admitsCniTraffic(rule)) {
       throw new Error(`canalkit bug: rule ${rule.key} would open a CNI port to ${JSON.stringify(rule.peer)}`);

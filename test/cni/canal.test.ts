@@ -28,6 +28,7 @@ describe("Canal manifests", () => {
     expect(crds.map((c) => c.metadata.name)).toContain("ippools.crd.projectcalico.org");
     const cnp = crds.find((c) => c.spec.names.kind === "ClusterNetworkPolicy");
     expect(cnp).toMatchObject({ metadata: { name: "clusternetworkpolicies.policy.networking.k8s.io" }, spec: { group: "policy.networking.k8s.io", scope: "Cluster", names: { shortNames: ["cnp"] } } });
+    expect(cnp.spec.versions[0].additionalPrinterColumns.map((c: any) => c.name)).toEqual(["Tier", "Priority", "Age"]);
     expect(crds.filter((c) => c.spec.scope === "Namespaced").map((c) => c.spec.names.kind).sort()).toEqual(["NetworkPolicy", "NetworkSet", "StagedKubernetesNetworkPolicy", "StagedNetworkPolicy"]);
     for (const c of crds) expect(c.spec.versions[0].schema.openAPIV3Schema.type).toBe("object");
     expect(CANAL_CRDS.filter((c) => c.group === "crd.projectcalico.org")).toHaveLength(22);
@@ -39,8 +40,9 @@ describe("Canal manifests", () => {
     expect(JSON.parse(data["net-conf.json"]!)).toEqual({ Network: "100.64.0.0/16", Backend: { Type: "vxlan", Port: 4789, MTU: 9001 } });
     expect(data["veth_mtu"]).toBe("8951");
     expect(data["calico_backend"]).toBe("none");
-    const cni = JSON.parse(data["cni_network_config"]!);
-    expect(cni.plugins[0]).toMatchObject({ type: "calico", mtu: "__CNI_MTU__", ipam: { type: "host-local", subnet: "usePodCidr" } });
+    expect(data["cni_network_config"]).toContain('"mtu": __CNI_MTU__,');
+    const cni = JSON.parse(data["cni_network_config"]!.replace("__CNI_MTU__", data["veth_mtu"]!));
+    expect(cni.plugins[0]).toMatchObject({ type: "calico", mtu: 8951, ipam: { type: "host-local", subnet: "usePodCidr" } });
     expect(podSpec(plan).containers.map((c: any) => c.name)).toEqual(["calico-node", "kube-flannel"]);
     expect(env(container(plan, "calico-node"))).toMatchObject({ CLUSTER_TYPE: "k8s,canal", FELIX_CHAININSERTMODE: "insert", FELIX_AWSSRCDSTCHECK: "DoNothing", USE_POD_CIDR: "true" });
     expect(container(plan, "kube-flannel").command).toEqual(["/opt/bin/flanneld", "--ip-masq", "--kube-subnet-mgr"]);
@@ -53,7 +55,7 @@ describe("Canal manifests", () => {
     const data = config(plan);
     expect(data["calico_backend"]).toBe("bird");
     expect(data["net-conf.json"]).toBeUndefined();
-    expect(JSON.parse(data["cni_network_config"]!).plugins[0].ipam).toEqual({ type: "calico-ipam" });
+    expect(JSON.parse(data["cni_network_config"]!.replace("__CNI_MTU__", "1500")).plugins[0].ipam).toEqual({ type: "calico-ipam" });
     expect(podSpec(plan).containers.map((c: any) => c.name)).toEqual(["calico-node"]);
     expect(env(container(plan, "calico-node"))).toMatchObject({
       CLUSTER_TYPE: "k8s,bgp",
@@ -67,7 +69,7 @@ describe("Canal manifests", () => {
     });
     expect(container(plan, "calico-node").readinessProbe.exec.command).toContain("-bird-ready");
     expect(findObject(plan, "ClusterRole", "flannel")).toBeUndefined();
-    expect((findObject(plan, "ClusterRole", "calico-cni-plugin") as any).rules).toEqual(expect.arrayContaining([expect.objectContaining({ resources: ["blockaffinities", "ipamblocks", "ipamhandles"] })]));
+    expect((findObject(plan, "ClusterRole", "calico-cni-plugin") as any).rules).toEqual(expect.arrayContaining([expect.objectContaining({ resources: expect.arrayContaining(["blockaffinities", "ipamblocks", "ipamhandles", "ipamconfigs"]) })]));
   });
 
   it("native-vpc: no encapsulation and no flannel, host-local IPAM from node pod CIDRs, src/dst check off", () => {

@@ -2,8 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ExistingCluster } from "../../components/cluster";
-import { ClusterSet, MultiClusterService, type ErieCanalInstallation } from "../../components/multicluster";
+import { buildClusterPropertyCrd, ClusterSet, MultiClusterService, validateCustomResource, waitForGatewayAddress, type ErieCanalInstallation } from "../../components/multicluster";
 import { synthesize } from "../../synth/engine";
+import { startDynamicProviderHost } from "../support/dynamicProviderHost";
+import { validateKubernetesObjects } from "../support/validateKubernetes";
 
 /** A member cluster with a stand-in ErieCanal installation (the install component is separate). */
 function member(name: string, vpcCidr: string, namespace = "erie-canal") {
@@ -39,6 +41,18 @@ describe("ClusterSet", () => {
     expect(eastAccount.dependsOn).not.toContain(eastManager.urn);
     const props = result.resources.filter((r) => r.type === "kubernetes:about.k8s.io/v1alpha1:ClusterProperty" && clusterOf(r.provider) === "east-k8s");
     expect(props.map((p) => (p.inputs as any).spec.value)).toEqual(["us-east-1.b.default.east", "prod"]);
+    // EKS serves no about.k8s.io: the member gets the CRD, the properties wait for it and validate
+    // against its schema, and the control plane's Cluster waits for the properties.
+    const propertyCrd = result.resources.find((r) => r.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition" && (r.inputs as any).metadata.name === "clusterproperties.about.k8s.io" && clusterOf(r.provider) === "east-k8s")!;
+    expect(propertyCrd).toBeDefined();
+    expect((propertyCrd.inputs as any).spec.versions.map((v: any) => [v.name, v.served, v.storage])).toEqual([["v1alpha1", true, false], ["v1beta1", true, true]]);
+    for (const p of props) {
+      expect(p.dependsOn).toContain(propertyCrd.urn);
+      expect(validateCustomResource(p.inputs as any)).toEqual([]);
+      expect(crs[1]!.dependsOn).toContain(p.urn);
+    }
+    await validateKubernetesObjects([buildClusterPropertyCrd()]);
+    expect(validateCustomResource({ apiVersion: "about.k8s.io/v1alpha1", kind: "ClusterProperty", metadata: { name: "x" }, spec: { value: "" } })).toEqual([expect.stringMatching(/\/spec\/value must NOT have fewer than 1 characters/)]);
     expect(JSON.stringify(result)).not.toMatch(/admin-east|kind: Config/);
   });
 
@@ -48,6 +62,71 @@ describe("ClusterSet", () => {
         new ClusterSet("s", { name: "s", controlPlane: "hub", members: [member("hub", "10.30.0.0/16"), member("east", "10.31.0.0/16", "flomesh")] });
       }),
     ).rejects.toThrow(/clusterSet\.members\[1\]\.namespace = "flomesh": differs from hub's ErieCanal namespace "erie-canal"/);
+  });
+});
+
+describe("ClusterSet and the gateway's DNS", () => {
+  it("creates each Cluster only after its gateway host resolves, and takes the host from that wait", async () => {
+    const result = await synthesize(() => {
+      const hub = member("hub", "10.30.0.0/16");
+      const east = member("east", "10.31.0.0/16");
+      new ClusterSet("prod", { name: "prod", controlPlane: "hub", members: [hub, east], verifyJoins: false });
+    });
+    const east = result.resources.find((r) => r.name === "prod-east-cluster")!;
+    const wait = result.resources.find((r) => r.name === "prod-east-gateway-address")!;
+    expect(wait.type).toBe("pulumi-nodejs:dynamic/canalkit:GatewayAddress");
+    expect(wait.inputs).toMatchObject({ host: "gw.east.internal", timeoutSeconds: 600, pollSeconds: 10 });
+    expect(east.dependsOn).toContain(wait.urn);
+    // The SDK serialized the provider; it loads the resolver inside the call and stays small.
+    const code = wait.inputs["__provider"] as string;
+    expect(code).toMatch(/require\("node:dns"\)/);
+    expect(code.length).toBeLessThan(40_000);
+    // Run as the engine runs it: the SDK's dynamic-provider host deserializes and creates it
+    // (an address literal, so no lookup leaves the machine).
+    const host = await startDynamicProviderHost();
+    try {
+      const news = { ...wait.inputs, host: "10.31.4.5" };
+      const checked = await host.check(wait.urn, {}, news);
+      expect(checked.failures).toEqual([]);
+      const created = await host.create(wait.urn, checked.inputs);
+      expect(created.props).toMatchObject({ host: "10.31.4.5", addresses: ["10.31.4.5"] });
+      await expect(host.create(wait.urn, { ...news, host: "127.0.0.1" })).rejects.toThrow(/loopback/);
+    } finally {
+      await host.close();
+    }
+  }, 60_000);
+
+  /** A resolver that answers only from the given attempt on; sleeps are counted, never waited. */
+  function world(resolvesFromAttempt: number, answer: string[] = ["10.31.4.5"]) {
+    let attempts = 0;
+    const slept: number[] = [];
+    return {
+      slept,
+      attempts: () => attempts,
+      world: {
+        async resolve4() {
+          attempts++;
+          if (attempts < resolvesFromAttempt) throw new Error("getaddrinfo ENOTFOUND");
+          return answer;
+        },
+        async sleep(seconds: number) {
+          slept.push(seconds);
+        },
+      },
+    };
+  }
+
+  it("waits as the Cluster admission resolves: until an IPv4 address that is not loopback comes back", async () => {
+    const late = world(4);
+    await expect(waitForGatewayAddress({ memberName: "east", host: "k8s-ec-abc.elb.us-east-1.amazonaws.com", timeoutSeconds: 60, pollSeconds: 10 }, late.world)).resolves.toEqual(["10.31.4.5"]);
+    expect(late.attempts()).toBe(4);
+    expect(late.slept).toEqual([10, 10, 10]);
+    const never = world(Number.POSITIVE_INFINITY);
+    await expect(waitForGatewayAddress({ memberName: "east", host: "k8s-ec-abc.elb.us-east-1.amazonaws.com", timeoutSeconds: 30, pollSeconds: 10 }, never.world)).rejects.toThrow(/east: the gateway host k8s-ec-abc.elb.us-east-1.amazonaws.com did not resolve to an IPv4 address within 30s \(last: getaddrinfo ENOTFOUND\)/);
+    expect(never.attempts()).toBe(4);
+    await expect(waitForGatewayAddress({ memberName: "east", host: "gw.example", timeoutSeconds: 10, pollSeconds: 10 }, world(1, ["127.0.0.1"]).world)).rejects.toThrow(/last: no usable IPv4 address/);
+    await expect(waitForGatewayAddress({ memberName: "east", host: "10.31.4.5", timeoutSeconds: 10, pollSeconds: 10 }, world(Number.POSITIVE_INFINITY).world)).resolves.toEqual(["10.31.4.5"]);
+    await expect(waitForGatewayAddress({ memberName: "east", host: "Not_A_Name", timeoutSeconds: 10, pollSeconds: 10 }, world(1).world)).rejects.toThrow(/neither an IPv4 address nor a DNS name/);
   });
 });
 

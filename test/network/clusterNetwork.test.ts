@@ -46,6 +46,7 @@ describe("ClusterNetwork", () => {
       "node<-cp tcp:1025-65535",
       "node<-cp udp:8472-8472",
       "node<-node tcp:10250-10250",
+      "node<-node tcp:9444-9444",
       "node<-node udp:8472-8472",
     ].sort());
   });
