@@ -1,5 +1,13 @@
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+
+/**
+ * Not a speed limit: tests wait on events, never on the clock. This only turns a hang into a
+ * failure that names the test. It equals the whole suite's budget on a busy two-core machine
+ * (README), so a correct test on a slow machine never meets it.
+ */
+const HANG_GUARD_MS = 10 * 60_000;
 
 export default defineConfig({
   // The examples import the published package name; in tests it is the kit's own source.
@@ -9,7 +17,10 @@ export default defineConfig({
     // Each file runs in its own process: the Pulumi SDK keeps its runtime state on globalThis.
     pool: "forks",
     isolate: true,
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // One process per core (vitest's default leaves one core to itself, which on two cores halves
+    // the suite's share of the machine; its own process mostly waits).
+    maxWorkers: Math.max(2, availableParallelism()),
+    testTimeout: HANG_GUARD_MS,
+    hookTimeout: HANG_GUARD_MS,
   },
 });

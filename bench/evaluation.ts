@@ -4,12 +4,14 @@
  * - the minimal floor: resources of a bare type with two small inputs (what registration itself costs);
  * - the same-resources floor: the kit's own resources — same `@pulumi/aws` / `@pulumi/kubernetes`
  *   classes, names, parents and inputs — replayed with no kit code (`replay.ts`).
- * Each measurement runs in a fresh process so peak memory (maxRSS) belongs to that run alone.
+ * Each measurement runs in a fresh process so peak memory (maxRSS) belongs to that run alone; the
+ * smoke test runs them in its own process instead (`EvaluationOptions.runner`).
  */
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import type { EnvironmentSize } from "./environments";
 
 /** One program's best run. */
@@ -34,17 +36,32 @@ function workerCommand(): string[] {
   return existsSync(built) ? [built] : ["-r", "ts-node/register/transpile-only", join(__dirname, "evaluationWorker.ts")];
 }
 
-function runWorker(args: string[], warm = false): ProgramCost & { resources: number } {
+/**
+ * Runs one measured evaluation (`measureRun` in `evaluationRun.ts`: `[mode, ...args]`, warm or
+ * not) and returns its cost and resource count.
+ */
+export type EvaluationRunner = (args: string[], warm: boolean) => Promise<ProgramCost & { resources: number }>;
+
+/** Each evaluation in a fresh process (`evaluationWorker.ts`), so its peak memory is its own. */
+export const inFreshProcess: EvaluationRunner = async (args, warm) => {
   const env = { ...process.env, WARM: warm ? "1" : "0" };
-  const out = execFileSync(process.execPath, [...workerCommand(), ...args], { encoding: "utf8", maxBuffer: 1 << 20, env });
-  return JSON.parse(out.trim().split("\n").pop()!);
+  const { stdout } = await promisify(execFile)(process.execPath, [...workerCommand(), ...args], { encoding: "utf8", maxBuffer: 1 << 20, env });
+  return JSON.parse(stdout.trim().split("\n").pop()!);
+};
+
+/** How to measure: where each evaluation runs, and how many runs each number is the best of. */
+export interface EvaluationOptions {
+  /** Default: a fresh process per evaluation. */
+  runner?: EvaluationRunner;
+  /** Default: 3 below `REPEAT_BELOW_RESOURCES` resources, else 1 (`measureEvaluation`); 3 (`measureWarm`). */
+  runs?: number;
 }
 
 /** The best (fastest) of `runs` runs, counting `first` when it was already made; peak memory of that run. */
-function best(runs: number, run: () => ProgramCost & { resources: number }, first = run()): ProgramCost & { resources: number } {
-  let fastest = first;
+async function best(runs: number, run: () => Promise<ProgramCost & { resources: number }>, first?: ProgramCost & { resources: number }): Promise<ProgramCost & { resources: number }> {
+  let fastest = first ?? (await run());
   for (let i = 1; i < runs; i++) {
-    const next = run();
+    const next = await run();
     if (next.ms < fastest.ms) fastest = next;
   }
   return fastest;
@@ -54,22 +71,24 @@ function best(runs: number, run: () => ProgramCost & { resources: number }, firs
 const REPEAT_BELOW_RESOURCES = 3000;
 
 /** Measures the kit and both floors for each environment size. */
-export function measureEvaluation(sizes: EnvironmentSize[]): EvaluationSample[] {
+export async function measureEvaluation(sizes: EnvironmentSize[], { runner = inFreshProcess, runs: fixedRuns }: EvaluationOptions = {}): Promise<EvaluationSample[]> {
   const dir = mkdtempSync(join(tmpdir(), "canalkit-bench-"));
+  const samples: EvaluationSample[] = [];
   try {
-    return sizes.map(({ clusters, services }, i) => {
+    for (const [i, { clusters, services }] of sizes.entries()) {
       const recorded = join(dir, `resources-${i}.json`);
-      const first = runWorker(["kit", String(clusters), String(services), recorded]);
-      const runs = first.resources < REPEAT_BELOW_RESOURCES ? 3 : 1;
-      const kitBest = best(runs, () => runWorker(["kit", String(clusters), String(services)]), first);
-      const sameResources = best(runs, () => runWorker(["replay", recorded]));
-      const minimal = best(runs, () => runWorker(["floor", String(first.resources)]));
+      const first = await runner(["kit", String(clusters), String(services), recorded], false);
+      const runs = fixedRuns ?? (first.resources < REPEAT_BELOW_RESOURCES ? 3 : 1);
+      const kitBest = await best(runs, () => runner(["kit", String(clusters), String(services)], false), first);
+      const sameResources = await best(runs, () => runner(["replay", recorded], false));
+      const minimal = await best(runs, () => runner(["floor", String(first.resources)], false));
       if (sameResources.resources !== first.resources || minimal.resources !== first.resources) {
         throw new Error(`floors registered ${sameResources.resources} and ${minimal.resources} resources, the kit ${first.resources}`);
       }
       const cost = (c: ProgramCost): ProgramCost => ({ ms: c.ms, peakMiB: c.peakMiB });
-      return { clusters, services, resources: first.resources, runs, kit: cost(kitBest), sameResources: cost(sameResources), minimal: cost(minimal) };
-    });
+      samples.push({ clusters, services, resources: first.resources, runs, kit: cost(kitBest), sameResources: cost(sameResources), minimal: cost(minimal) });
+    }
+    return samples;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -84,14 +103,14 @@ export interface WarmSample extends EnvironmentSize {
 }
 
 /** Measures each program's second evaluation in one process (best of `runs`) for one size. */
-export function measureWarm({ clusters, services }: EnvironmentSize, runs = 3): WarmSample {
+export async function measureWarm({ clusters, services }: EnvironmentSize, { runner = inFreshProcess, runs = 3 }: EvaluationOptions = {}): Promise<WarmSample> {
   const dir = mkdtempSync(join(tmpdir(), "canalkit-bench-"));
   try {
     const recorded = join(dir, "resources.json");
     // Every kit run records its resources (after its clock stops) for the replay.
-    const kit = best(runs, () => runWorker(["kit", String(clusters), String(services), recorded], true));
-    const sameResources = best(runs, () => runWorker(["replay", recorded], true));
-    const minimal = best(runs, () => runWorker(["floor", String(kit.resources)], true));
+    const kit = await best(runs, () => runner(["kit", String(clusters), String(services), recorded], true));
+    const sameResources = await best(runs, () => runner(["replay", recorded], true));
+    const minimal = await best(runs, () => runner(["floor", String(kit.resources)], true));
     return { clusters, services, resources: kit.resources, kitMs: kit.ms, sameResourcesMs: sameResources.ms, minimalMs: minimal.ms };
   } finally {
     rmSync(dir, { recursive: true, force: true });

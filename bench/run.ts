@@ -107,8 +107,8 @@ function graphSection(shape: GraphShape): string {
 async function main(): Promise<void> {
   const smoke = process.argv.includes("--smoke");
   const sizes = smoke ? SMOKE : FULL;
-  const evaluation = measureEvaluation(sizes.evaluation);
-  const warm = measureWarm(sizes.evaluation[0]!, smoke ? 1 : 3);
+  const evaluation = await measureEvaluation(sizes.evaluation);
+  const warm = await measureWarm(sizes.evaluation[0]!, { runs: smoke ? 1 : 3 });
   const policies = await measurePolicies(sizes.policies);
   const controllers = await measureControllers(sizes.controllers);
   const synthStart = process.hrtime.bigint();

@@ -3,5 +3,15 @@
  * function and uses what it returns as the stack outputs.
  */
 import { defineStack } from "./program";
+import { runnerError } from "./runnerError";
 
-export = defineStack;
+/** Runs the stack program; its errors reach the runner as text it prints at once (see `runnerError`). */
+async function runStack(): Promise<Record<string, unknown>> {
+  try {
+    return await defineStack();
+  } catch (err) {
+    throw runnerError(err);
+  }
+}
+
+export = runStack;

@@ -1,0 +1,62 @@
+/**
+ * One measured evaluation of a benchmark program:
+ * - `kit C S [FILE]` synthesizes a generated stack of C clusters and S services with the real
+ *   program and, given FILE, records the registrations there (after the clock stops);
+ * - `floor R` registers R resources in all (the stack included), each minimal, directly with the SDK;
+ * - `replay FILE` registers the recorded resources again, directly with the SDK (`replay.ts`).
+ * With `warm` the program is evaluated once unmeasured first, so the numbers leave out what only a
+ * process's first evaluation pays (module loading, compiling, the SDK's serialization of dynamic
+ * providers). `evaluationWorker.ts` runs it in a fresh process; the smoke test runs it in its own.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import * as pulumi from "@pulumi/pulumi";
+import { synthesize, type SynthResource } from "../synth/engine";
+import { defineStack } from "../stacks/program";
+import { generatedStackConfig } from "./environments";
+import { replayResources } from "./replay";
+
+/** A resource with no provider behind it, as cheap as registration gets. */
+class FloorResource extends pulumi.CustomResource {
+  constructor(name: string, props: Record<string, unknown>) {
+    super("bench:index:Floor", name, props);
+  }
+}
+
+async function evaluate(mode: string | undefined, args: string[], recorded: SynthResource[]): Promise<SynthResource[]> {
+  let resources: SynthResource[];
+  if (mode === "kit") {
+    resources = (await synthesize(defineStack, { stack: "bench", config: generatedStackConfig({ clusters: Number(args[0]), services: Number(args[1]) }) })).resources;
+  } else if (mode === "replay") {
+    resources = (await synthesize(() => void replayResources(recorded), { stack: "bench" })).resources;
+  } else if (mode === "floor") {
+    const count = Number(args[0]);
+    resources = (
+      await synthesize(() => {
+        // The stack itself is the first registration, as in the kit's count.
+        for (let i = 1; i < count; i++) new FloorResource(`r${i}`, { index: i, tags: { owner: "bench" } });
+      }, { stack: "bench" })
+    ).resources;
+  } else {
+    throw new Error(`unknown mode ${mode}: use kit, floor or replay`);
+  }
+  return resources;
+}
+
+/** One run's wall time, registrations and the process's peak memory (maxRSS) so far. */
+export interface MeasuredRun {
+  ms: number;
+  resources: number;
+  peakMiB: number;
+}
+
+/** Measures one evaluation: `[mode, ...args]` as in the module comment. */
+export async function measureRun([mode, ...args]: string[], warm: boolean): Promise<MeasuredRun> {
+  const recorded: SynthResource[] = mode === "replay" ? JSON.parse(readFileSync(args[0]!, "utf8")) : [];
+  if (warm) await evaluate(mode, args, recorded);
+  const start = process.hrtime.bigint();
+  const resources = await evaluate(mode, args, recorded);
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const peakMiB = process.resourceUsage().maxRSS / 1024;
+  if (mode === "kit" && args[2]) writeFileSync(args[2], JSON.stringify(resources));
+  return { ms, resources: resources.length, peakMiB };
+}
