@@ -14,6 +14,7 @@ import { synthesize, type SynthResource } from "../synth/engine";
 import { defineStack } from "../stacks/program";
 import { generatedStackConfig } from "./environments";
 import { replayResources } from "./replay";
+import { withoutPromiseStacks } from "../synth/promiseStacks";
 
 /** A resource with no provider behind it, as cheap as registration gets. */
 class FloorResource extends pulumi.CustomResource {
@@ -44,6 +45,8 @@ async function evaluate(mode: string | undefined, args: string[], recorded: Synt
 
 async function main(): Promise<void> {
   const [mode, ...args] = process.argv.slice(2);
+  // As `canalkit synth` runs: without the SDK's per-promise stack capture (every program alike).
+  if (process.env["PROMISE_STACKS"] !== "1") withoutPromiseStacks();
   const recorded: SynthResource[] = mode === "replay" ? JSON.parse(readFileSync(args[0]!, "utf8")) : [];
   if (process.env["WARM"] === "1") await evaluate(mode, args, recorded);
   const start = process.hrtime.bigint();
