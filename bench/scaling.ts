@@ -1,11 +1,14 @@
 /** How the generated stacks grow with the number of clusters. */
 
 /**
- * Resources per added cluster, from the sizes with the same number of services: the slope between
- * consecutive sizes, and whether it stays constant (a linear stack) or grows (pairwise resources).
+ * Resources per added cluster, from the sizes with the same number of services (three clusters or
+ * more): the slope between consecutive sizes, and whether it stays constant (a linear stack) or
+ * grows (pairwise resources).
  */
 export function resourcesPerCluster(samples: { clusters: number; services: number; resources: number }[]): string {
-  const sameServices = samples.filter((s) => s.services === samples[0]!.services).sort((a, b) => a.clusters - b.clusters);
+  // Below three clusters the generated services fold onto fewer clusters (an exporter is also the
+  // consumer), and one cluster has one Region: those sizes are not on the line.
+  const sameServices = samples.filter((s) => s.services === samples[0]!.services && s.clusters >= 3).sort((a, b) => a.clusters - b.clusters);
   if (sameServices.length < 2) return "";
   const slopes = sameServices.slice(1).map((s, i) => (s.resources - sameServices[i]!.resources) / (s.clusters - sameServices[i]!.clusters));
   const first = sameServices[0]!;

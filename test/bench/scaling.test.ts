@@ -10,8 +10,8 @@ import { synthesize } from "../../synth/engine";
 
 describe("resources per added cluster", () => {
   it("states the formula when the slope is constant, and says so when it is not", () => {
-    expect(resourcesPerCluster([1, 2, 4].map((c) => ({ clusters: c, services: 10, resources: 100 + 50 * c })))).toMatch(/50\.0, 50\.0 .*constant: resources = 100 \+ 50·C\.$/);
-    expect(resourcesPerCluster([1, 2, 4].map((c) => ({ clusters: c, services: 10, resources: 100 + 50 * c + 3 * c * c })))).toMatch(/not constant/);
+    expect(resourcesPerCluster([1, 3, 4, 6].map((c) => ({ clusters: c, services: 10, resources: 100 + 50 * c + (c === 1 ? 7 : 0) })))).toMatch(/: 50\.0, 50\.0 .*constant: resources = 100 \+ 50·C\.$/);
+    expect(resourcesPerCluster([3, 4, 6].map((c) => ({ clusters: c, services: 10, resources: 100 + 50 * c + 3 * c * c })))).toMatch(/not constant/);
   });
 
   it("is constant for the kit's cluster sets over Transit Gateways", async () => {
