@@ -47,16 +47,24 @@ function generatedService(i: number, clusters: number): Record<string, unknown> 
   };
 }
 
+/** Above this many clusters a generated set states raised route and rule quotas. */
+export const RAISE_QUOTAS_ABOVE = 30;
+/** The raised routes-per-table and rules-per-group quotas (both adjustable to 1000). */
+const RAISED_QUOTA = 1000;
+
 /** A stack config (flat `canalkit:` map) of the given size. */
 export function generatedStackConfig(size: EnvironmentSize | number): Record<string, string> {
   const { clusters, services } = typeof size === "number" ? { clusters: size, services: 0 } : size;
+  // Past what AWS's default quotas hold (a route to the set's prefix list counts one route per
+  // cluster, and a rule referencing it one rule per cluster), the accounts have raised quotas.
+  const raised = services > 0 && clusters > RAISE_QUOTAS_ABOVE;
   const list = Array.from({ length: clusters }, (_, i) => ({
     name: `c${i}`,
     region: i % 2 === 0 ? "us-east-1" : "us-west-2",
     availabilityZones: i % 2 === 0 ? ["us-east-1a", "us-east-1b"] : ["us-west-2a", "us-west-2b"],
     // 10.<i>.0.0/16 keeps every VPC distinct up to 250 clusters; pod CIDRs must differ too once
     // the clusters are joined.
-    network: { vpcCidr: `10.${i}.0.0/16`, podCidr: `100.${64 + (i % 64)}.0.0/16`, serviceCidr: "172.20.0.0/16", natStrategy: "single" },
+    network: { vpcCidr: `10.${i}.0.0/16`, podCidr: `100.${64 + (i % 64)}.0.0/16`, serviceCidr: "172.20.0.0/16", natStrategy: "single", ...(raised ? { routeTableQuota: RAISED_QUOTA } : {}) },
     eks: { nodeGroups: [{ name: "general", minSize: 1, maxSize: 3, desiredSize: 1 }] },
   }));
   const config: Record<string, string> = {
@@ -70,6 +78,7 @@ export function generatedStackConfig(size: EnvironmentSize | number): Record<str
       name: "bench",
       controlPlane: "c0",
       connectivity: "transit-gateway",
+      ...(raised ? { securityGroupRuleQuota: RAISED_QUOTA } : {}),
       services: Array.from({ length: services }, (_, i) => generatedService(i, clusters)),
     });
   }

@@ -1,9 +1,10 @@
 /**
  * The "same resources" floor: replays a recorded synth result as a hand-written program would
  * register it — the same resource classes of `@pulumi/aws` and `@pulumi/kubernetes`, names,
- * parents and (resolved, plain) inputs — with no kit code: no planning, no validation, no
- * components' logic and no Output plumbing between resources. The kit's evaluation time over this
- * floor's is what the kit itself adds.
+ * parents, explicit providers, dependencies, resource options and secret inputs (as secrets), with
+ * resolved plain values otherwise — with no kit code: no planning, no validation, no components'
+ * logic and no Output plumbing between resources. The kit's evaluation time over this floor's is
+ * what the kit itself adds.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -40,6 +41,36 @@ class RecordedCustomResource extends pulumi.CustomResource {
   }
 }
 
+/** A provider's recorded inputs as its constructor takes them (it JSON-encodes non-string values itself). */
+function providerArgs(inputs: Record<string, unknown>): Record<string, unknown> {
+  const decode = (v: unknown): unknown => {
+    if (typeof v !== "string") return v;
+    try {
+      const parsed: unknown = JSON.parse(v);
+      return typeof parsed === "string" ? v : parsed;
+    } catch {
+      return v;
+    }
+  };
+  return Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, decode(v)]));
+}
+
+/** The recorded inputs with every value recorded as a secret registered as a secret again. */
+function withSecrets(inputs: Record<string, unknown>): Record<string, unknown> {
+  const walk = (value: unknown): unknown => {
+    if (value === "[secret]") return pulumi.secret(value);
+    if (Array.isArray(value)) return value.map(walk);
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
+    return value;
+  };
+  return walk(inputs) as Record<string, unknown>;
+}
+
+/** A custom resource's inputs as the replay passes them to its class. */
+export function replayInputs(resource: Pick<SynthResource, "type" | "inputs">): Record<string, unknown> {
+  return withSecrets(resource.type.startsWith("pulumi:providers:") ? providerArgs(resource.inputs) : resource.inputs);
+}
+
 /** Registers every recorded resource again, directly with the SDK. Returns how many. */
 export function replayResources(resources: SynthResource[]): number {
   const byUrn = new Map<string, pulumi.Resource>();
@@ -47,15 +78,27 @@ export function replayResources(resources: SynthResource[]): number {
   for (const resource of resources) {
     if (resource.type === "pulumi:pulumi:Stack") continue;
     const parent = resource.parent ? byUrn.get(resource.parent) : undefined;
-    const opts = parent ? { parent } : {};
+    const dependsOn = resource.dependsOn.map((urn) => byUrn.get(urn)).filter((r): r is pulumi.Resource => r !== undefined);
+    const common: pulumi.ResourceOptions = { ...(parent ? { parent } : {}), ...(dependsOn.length > 0 ? { dependsOn } : {}) };
     let created: pulumi.Resource;
     if (!resource.custom) {
-      created = new pulumi.ComponentResource(resource.type, resource.name, {}, opts);
+      created = new pulumi.ComponentResource(resource.type, resource.name, {}, common);
     } else {
+      const provider = resource.provider ? byUrn.get(resource.provider.split("::").slice(0, -1).join("::")) : undefined;
+      const { ignoreChanges, retainOnDelete, protect, deleteBeforeReplace } = resource.options;
+      const opts: pulumi.CustomResourceOptions = {
+        ...common,
+        ...(provider ? { provider: provider as pulumi.ProviderResource } : {}),
+        ...(ignoreChanges.length > 0 ? { ignoreChanges } : {}),
+        ...(retainOnDelete ? { retainOnDelete } : {}),
+        ...(protect ? { protect } : {}),
+        ...(deleteBeforeReplace ? { deleteBeforeReplace } : {}),
+      };
+      const inputs = replayInputs(resource);
       const typed = classFor(resource.type);
-      if (typed) created = new typed(resource.name, resource.inputs, opts);
-      else if (resource.type.startsWith("kubernetes:")) created = new UntypedKubernetesObject(resource.name, resource.inputs as k8s.apiextensions.CustomResourceArgs, opts);
-      else created = new RecordedCustomResource(resource.type, resource.name, resource.inputs, opts);
+      if (typed) created = new typed(resource.name, inputs, opts);
+      else if (resource.type.startsWith("kubernetes:")) created = new UntypedKubernetesObject(resource.name, inputs as k8s.apiextensions.CustomResourceArgs, opts);
+      else created = new RecordedCustomResource(resource.type, resource.name, inputs, opts);
     }
     byUrn.set(resource.urn, created);
     registered++;

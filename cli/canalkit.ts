@@ -3,11 +3,14 @@
  * The `canalkit` command: `synth` evaluates a stack offline and writes its resource graph,
  * Kubernetes manifests and topology diagram; `diagram` draws the topology alone.
  */
+// First: decides what the SDK may defer loading before the SDK is loaded.
+import "./startup";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { CanalkitInputError } from "../components/errors";
 import { StackConfigError } from "../stacks/config/validate";
 import { formatPolicySummary } from "../policies/offline";
+import { withoutPromiseStacks } from "../synth/promiseStacks";
 import { renderCounts, renderResourceTree, renderServices } from "../synth/summary";
 import { EngineRefusal } from "../synth/engine";
 import { evaluateStack, runSynth, type SynthRequest } from "../synth/runStack";
@@ -83,6 +86,8 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
     err(`canalkit: unknown command '${command.name}'\n${USAGE}`);
     return 2;
   }
+  // The kit runs this process: the SDK's per-promise stack capture is off (errors keep theirs).
+  const restorePromiseStacks = withoutPromiseStacks();
   try {
     if (command.name === "diagram") return await diagram(command.request, out);
     const run = await runSynth(command.request);
@@ -111,6 +116,8 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       err(`canalkit ${command.name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     }
     return 1;
+  } finally {
+    restorePromiseStacks();
   }
 }
 

@@ -10,7 +10,7 @@ import { Canal, type CanalArgs } from "../components/cni";
 import { CanalkitInputError } from "../components/errors";
 import { ClusterSet, ClusterSetNetwork, ErieCanal, erieCanalSettings, MultiClusterService, OsmEdge, planClusterSet, planMultiClusterService, type ClusterSetMembers, type ErieCanalOptions, type MultiClusterServiceSpec } from "../components/multicluster";
 import { CertManager } from "../components/tls";
-import { addressAt, ClusterNetwork, UNDERLAY_MTU, resolveAvailabilityZones, type PathMtuClass } from "../components/network";
+import { addressAt, ClusterNetwork, ROUTES_RESERVED_PER_TABLE, UNDERLAY_MTU, resolveAvailabilityZones, type PathMtuClass } from "../components/network";
 import { derivedMtuClass } from "./config/crossChecks";
 import { atConfigPath, canalkitConfigObject, validateFlatConfig } from "./config/validate";
 import type { ClusterConfig, StackConfig } from "./config/schema";
@@ -162,7 +162,13 @@ function buildClusterSetNetwork(config: StackConfig, networks: ClusterNetwork[],
       nodeSecurityGroupId: n.nodeSecurityGroupId,
       controlPlaneSecurityGroupId: n.controlPlaneSecurityGroupId,
       provider: providers.get(config.clusters[i]!.region)!,
+      // What the cluster itself holds, so the set's quota check counts the whole table and group.
+      routeTableQuota: n.routing.routeTableQuota,
+      routesInUse: ROUTES_RESERVED_PER_TABLE + (n.routing.topology === "native-vpc" ? (n.routing.maxNodes ?? 0) : 0),
+      nodeSecurityGroupRules: n.plan.securityGroupRules.filter((r) => r.group === "node" && r.direction === "ingress").length,
+      controlPlaneSecurityGroupRules: n.plan.securityGroupRules.filter((r) => r.group === "controlPlane" && r.direction === "ingress").length,
     })),
+    securityGroupRuleQuota: set.securityGroupRuleQuota,
   });
 }
 

@@ -6,6 +6,7 @@
  * member that left, or that another control plane took.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ControllerResource } from "./engineLoader";
 import { connectKubernetes, readOrUndefined, type KubernetesApis } from "./kubernetesApi";
 import { waitFailures } from "./checks";
 import { withDeadline } from "./deadline";
@@ -187,14 +188,14 @@ export interface ClusterJoinArgs {
 }
 
 /** Waits during `pulumi up` until a member has really joined. */
-export class ClusterJoin extends pulumi.dynamic.Resource {
+export class ClusterJoin extends ControllerResource {
   declare readonly managed: pulumi.Output<boolean>;
   declare readonly controlPlaneUid: pulumi.Output<string>;
   declare readonly verifiedAt: pulumi.Output<string>;
 
   constructor(name: string, args: ClusterJoinArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      clusterJoinProvider,
+      "ClusterJoin",
       name,
       {
         ...args,
@@ -210,8 +211,6 @@ export class ClusterJoin extends pulumi.dynamic.Resource {
         warning: undefined,
       },
       { ...opts, additionalSecretOutputs: ["controlPlaneKubeconfig", "memberKubeconfig"] },
-      "canalkit",
-      "ClusterJoin",
     );
   }
 }

@@ -6,6 +6,7 @@
  * this resource does not reinstall the VPC CNI.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ControllerResource } from "./engineLoader";
 import type { KitCluster } from "../cluster/types";
 import { CanalkitInputError } from "../errors";
 import { connectKubernetes, readOrUndefined } from "./kubernetesApi";
@@ -201,7 +202,7 @@ export interface DefaultCniRemovalArgs {
 }
 
 /** Removes the Amazon VPC CNI (and the EKS `vpc-cni` add-on, when named) from an existing EKS cluster before Canal. */
-export class DefaultCniRemoval extends pulumi.dynamic.Resource {
+export class DefaultCniRemoval extends ControllerResource {
   declare readonly removed: pulumi.Output<boolean>;
   declare readonly addonRemoved: pulumi.Output<boolean>;
 
@@ -214,7 +215,7 @@ export class DefaultCniRemoval extends pulumi.dynamic.Resource {
       throw new CanalkitInputError(`clusters.${cluster.clusterName}.removeAmazonVpcCni`, true, "only EKS clusters ship the Amazon VPC CNI", "remove the option, or state isEks: true if the cluster is EKS");
     }
     super(
-      defaultCniRemovalProvider,
+      "DefaultCniRemoval",
       name,
       {
         clusterName: cluster.clusterName,
@@ -231,8 +232,6 @@ export class DefaultCniRemoval extends pulumi.dynamic.Resource {
         warning: undefined,
       },
       { ...opts, additionalSecretOutputs: ["kubeconfig"] },
-      "canalkit",
-      "DefaultCniRemoval",
     );
   }
 }

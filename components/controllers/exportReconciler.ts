@@ -7,6 +7,7 @@
  * plane propagate them again. A `Conflict=True` export fails the update, naming the exporter.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ControllerResource } from "./engineLoader";
 import { connectKubernetes, readOrUndefined, type KubernetesApis } from "./kubernetesApi";
 import { numberFailure, waitFailures } from "./checks";
 import { withDeadline } from "./deadline";
@@ -258,7 +259,7 @@ export interface ExportReconcilerArgs {
 }
 
 /** Checks and repairs the propagation of one multi-cluster service during `pulumi up`. */
-export class ExportReconciler extends pulumi.dynamic.Resource {
+export class ExportReconciler extends ControllerResource {
   declare readonly converged: pulumi.Output<boolean>;
   declare readonly servedBy: pulumi.Output<string[]>;
   declare readonly consumedIn: pulumi.Output<string[]>;
@@ -266,7 +267,7 @@ export class ExportReconciler extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ExportReconcilerArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      exportReconcilerProvider,
+      "ExportReconciler",
       name,
       {
         ...args,
@@ -286,8 +287,6 @@ export class ExportReconciler extends pulumi.dynamic.Resource {
         warning: undefined,
       },
       { ...opts, additionalSecretOutputs: ["exporters", "consumers"] },
-      "canalkit",
-      "ExportReconciler",
     );
   }
 }

@@ -6,6 +6,7 @@
  */
 import type * as ec2 from "@aws-sdk/client-ec2";
 import * as pulumi from "@pulumi/pulumi";
+import { ControllerResource } from "./engineLoader";
 import { connectKubernetes } from "./kubernetesApi";
 import { numberFailure, waitFailures } from "./checks";
 import { withoutCredentials } from "./redact";
@@ -376,18 +377,16 @@ export interface VpcRouteReconcilerArgs {
 }
 
 /** Keeps one VPC route per node pod CIDR in the cluster's route tables (native-vpc). */
-export class VpcRouteReconciler extends pulumi.dynamic.Resource {
+export class VpcRouteReconciler extends ControllerResource {
   declare readonly ownedRoutes: pulumi.Output<OwnedRoute[]>;
   declare readonly inSync: pulumi.Output<boolean>;
 
   constructor(name: string, args: VpcRouteReconcilerArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      vpcRouteReconcilerProvider,
+      "VpcRouteReconciler",
       name,
       { ...args, kubeconfig: pulumi.secret(args.kubeconfig), controllerVersion: VPC_ROUTE_RECONCILER_VERSION, ownedRoutes: undefined, inSync: undefined, pendingNodes: undefined, warning: undefined },
       { ...opts, additionalSecretOutputs: ["kubeconfig"] },
-      "canalkit",
-      "VpcRouteReconciler",
     );
   }
 }

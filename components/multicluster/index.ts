@@ -9,6 +9,7 @@ export { memberAccessObjects, memberClusterRules, memberNamespaceRules, memberKu
 export { ClusterSet, type ClusterSetArgs, type ClusterSetMemberArgs, type ErieCanalInstallation } from "./clusterSet";
 export { MultiClusterService, type MultiClusterServiceArgs, type ClusterSetMembers } from "./multiClusterService";
 export { ClusterSetNetwork, underlayClassFor, validateSetNetwork, type ClusterSetNetworkArgs, type SetNetworkCluster, type Connectivity } from "./clusterSetNetwork";
+export { planSetConnectivity, collapseCidrs, setNetworkResourceCount, AWS_QUOTAS, type ConnectivityPlan, type ConnectivityInput, type ConnectivityCluster, type PrefixListPlan, type VpcRoutePlan } from "./planSetConnectivity";
 export { planMultiClusterService, type MultiClusterServicePlan, type MultiClusterServiceSpec, type ExporterSpec, type ExportRuleSpec, type ServicePortSpec, type TrafficMode, type PlacedObject } from "./planService";
 export { ErieCanal, type ErieCanalArgs } from "./erieCanal";
 export { planErieCanal, RUNTIME_OWNED_FIELDS, type ErieCanalPlan } from "./planErieCanal";

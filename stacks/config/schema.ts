@@ -159,6 +159,7 @@ export const stackConfigSchema = z.strictObject({
         .default("vpc-peering")
         .describe("How the clusters' VPCs are connected; also fixes each cluster's underlay MTU class."),
       gatewayPort: z.number().int().min(1).max(65535).default(80).describe("ErieCanal gateway port admitted between the set's VPCs."),
+      securityGroupRuleQuota: z.number().int().min(1).max(1000).default(60).describe("The accounts' inbound-rules-per-security-group quota (60 unless raised); the set's prefix list counts as one rule per cluster against it."),
       erieCanal: erieCanalConfigSchema.default(erieCanalConfigSchema.parse({})).describe("ErieCanal, installed identically in every cluster of the set."),
       services: z.array(multiClusterServiceConfigSchema).default([]).describe("Services exported from some clusters of the set and consumed in others."),
     })

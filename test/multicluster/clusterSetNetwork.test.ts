@@ -40,21 +40,41 @@ describe("ClusterSetNetwork", () => {
     expect(setRoutes(result).filter((r) => r.inputs["destinationCidrBlock"] === "10.40.0.0/16")).toHaveLength(4);
   });
 
-  it("admits exactly the gateway port from peer VPCs and the API from the control plane's VPC", async () => {
-    const rules = ofType(await synthSet("vpc-peering"), "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.startsWith("set-"));
-    expect(rules.filter((r) => r.inputs["fromPort"] === 8091).map((r) => r.inputs["cidrIpv4"]).sort()).toEqual(["10.30.0.0/16", "10.30.0.0/16", "10.31.0.0/16", "10.31.0.0/16", "10.40.0.0/16", "10.40.0.0/16"]);
+  it("admits exactly the gateway port from the set's VPCs through one prefix list per Region, and the API from the control plane's VPC", async () => {
+    const result = await synthSet("vpc-peering");
+    const lists = ofType(result, "aws:ec2/managedPrefixList:ManagedPrefixList");
+    expect(lists.map((l) => [l.name, l.provider!.includes("aws-us-west-2") ? "us-west-2" : "us-east-1"]).sort()).toEqual([["set-vpcs-us-east-1", "us-east-1"], ["set-vpcs-us-west-2", "us-west-2"]]);
+    for (const l of lists) {
+      expect(l.inputs).toMatchObject({ addressFamily: "IPv4", maxEntries: 3 });
+      expect((l.inputs["entries"] as { cidr: string }[]).map((e) => e.cidr)).toEqual(["10.30.0.0/16", "10.31.0.0/16", "10.40.0.0/16"]);
+    }
+    const rules = ofType(result, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.startsWith("set-"));
+    const gateway = rules.filter((r) => r.inputs["fromPort"] === 8091);
+    // One rule per cluster, whatever the set's size; the list is the one of the cluster's Region.
+    expect(gateway.map((r) => r.name).sort()).toEqual(["set-east-gw-from-set", "set-hub-gw-from-set", "set-west-gw-from-set"]);
+    expect(gateway.every((r) => r.inputs["cidrIpv4"] === undefined && r.inputs["ipProtocol"] === "tcp")).toBe(true);
+    const listId = (region: string) => lists.find((l) => l.name === `set-vpcs-${region}`)!.id;
+    expect(gateway.find((r) => r.name === "set-west-gw-from-set")!.inputs["prefixListId"]).toBe(listId("us-west-2"));
+    expect(gateway.find((r) => r.name === "set-hub-gw-from-set")!.inputs["prefixListId"]).toBe(listId("us-east-1"));
     const api = rules.filter((r) => r.inputs["fromPort"] === 443);
     expect(api.map((r) => [r.name, r.inputs["cidrIpv4"]])).toEqual([["set-east-api-from-hub", "10.30.0.0/16"], ["set-west-api-from-hub", "10.30.0.0/16"]]);
     expect(rules.every((r) => r.inputs["fromPort"] === r.inputs["toPort"])).toBe(true);
   });
 
-  it("uses one Transit Gateway per Region, peered across Regions, with routes to every other VPC", async () => {
+  it("uses one Transit Gateway per Region, peered across Regions, one route per private table to the set's prefix list, collapsed routes between Regions", async () => {
     const result = await synthSet("transit-gateway");
     expect(ofType(result, "aws:ec2transitgateway/transitGateway:TransitGateway")).toHaveLength(2);
     expect(ofType(result, "aws:ec2transitgateway/vpcAttachment:VpcAttachment")).toHaveLength(3);
     expect(ofType(result, "aws:ec2transitgateway/peeringAttachment:PeeringAttachment")).toHaveLength(1);
-    expect(ofType(result, "aws:ec2transitgateway/route:Route").map((r) => r.inputs["destinationCidrBlock"]).sort()).toEqual(["10.30.0.0/16", "10.31.0.0/16", "10.40.0.0/16"]);
-    expect(setRoutes(result)).toHaveLength(12);
+    // us-east-1's 10.30/16 and 10.31/16 are the two halves of 10.30/15: one route from us-west-2.
+    expect(ofType(result, "aws:ec2transitgateway/route:Route").map((r) => r.inputs["destinationCidrBlock"]).sort()).toEqual(["10.30.0.0/15", "10.40.0.0/16"]);
+    const routes = setRoutes(result);
+    expect(routes).toHaveLength(6);
+    const lists = ofType(result, "aws:ec2/managedPrefixList:ManagedPrefixList");
+    for (const r of routes) {
+      expect(r.inputs["destinationCidrBlock"]).toBeUndefined();
+      expect(lists.map((l) => l.id)).toContain(r.inputs["destinationPrefixListId"]);
+    }
     expect(ofType(result, "aws:ec2/vpcPeeringConnection:VpcPeeringConnection")).toHaveLength(0);
   });
 

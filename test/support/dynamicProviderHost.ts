@@ -31,10 +31,25 @@ export interface DynamicProviderHost {
   close(): Promise<void>;
 }
 
-/** Starts the SDK's dynamic-provider host in the project root, as the engine does. */
-export async function startDynamicProviderHost(): Promise<DynamicProviderHost> {
+/** Where the host runs and which controllers' code it loads. */
+export interface DynamicProviderHostOptions {
+  /**
+   * The program's directory (the engine starts provider plugins there). Default: the project
+   * root, where the controllers are loaded from their TypeScript source through ts-node, as in
+   * development; a consumer project directory loads them from its installed canalkit instead.
+   */
+  cwd?: string;
+  /** The SDK's host script. Default: the project's `@pulumi/pulumi`. */
+  sdkRoot?: string;
+}
+
+/** Starts the SDK's dynamic-provider host, as the engine does. */
+export async function startDynamicProviderHost(options: DynamicProviderHostOptions = {}): Promise<DynamicProviderHost> {
   const engine: FakeEngine = await startFakeEngine();
-  const host: ChildProcess = spawn(process.execPath, [join(root, "node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js"), engine.address], { cwd: root, env: { ...process.env } });
+  const cwd = options.cwd ?? root;
+  const fromSource = cwd === root ? { CANALKIT_CONTROLLERS_MODULE: join(root, "components/controllers/engineEntry.ts"), NODE_OPTIONS: `${process.env["NODE_OPTIONS"] ?? ""} -r ts-node/register/transpile-only`.trim() } : {};
+  const script = join(options.sdkRoot ?? join(root, "node_modules/@pulumi/pulumi"), "cmd/dynamic-provider/index.js");
+  const host: ChildProcess = spawn(process.execPath, [script, engine.address], { cwd, env: { ...process.env, ...fromSource } });
   let stderr = "";
   host.stderr!.on("data", (d) => (stderr += d));
   const port = await new Promise<string>((done, fail) => {

@@ -1,0 +1,40 @@
+/**
+ * The same-resources floor registers what the kit registered: same types, names, parents, and also
+ * the explicit providers, dependencies, resource options and secret inputs (so the floor pays for
+ * them as the kit does).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { replayInputs, replayResources } from "../../bench/replay";
+import { synthesize, type SynthResource } from "../../synth/engine";
+
+class Holder extends pulumi.ComponentResource {
+  constructor(name: string) {
+    super("test:index:Holder", name, {});
+  }
+}
+
+const shape = (r: SynthResource) => ({ urn: r.urn, parent: r.parent, provider: r.provider?.split("::").slice(0, -1).join("::") ?? null, dependsOn: [...r.dependsOn].sort(), options: r.options, inputs: r.inputs });
+
+describe("same-resources replay", () => {
+  it("replays providers, dependencies, options and secrets as recorded", async () => {
+    const recorded = await synthesize(() => {
+      const holder = new Holder("h");
+      const provider = new aws.Provider("west", { region: "us-west-2" }, { parent: holder });
+      const vpc = new aws.ec2.Vpc("v", { cidrBlock: "10.0.0.0/16" }, { parent: holder, provider, protect: true, ignoreChanges: ["tags"] });
+      const subnet = new aws.ec2.Subnet("s", { vpcId: vpc.id, cidrBlock: "10.0.1.0/24" }, { parent: holder, provider, deleteBeforeReplace: true });
+      new aws.ssm.Parameter("p", { type: "SecureString", value: pulumi.secret("hunter2") }, { provider, dependsOn: [subnet], retainOnDelete: true });
+    });
+    const replayed = await synthesize(() => void replayResources(recorded.resources));
+    expect(replayed.resources.map(shape)).toEqual(recorded.resources.map(shape));
+    const parameter = replayed.resources.find((r) => r.name === "p")!;
+    expect(parameter.inputs["value"]).toBe("[secret]");
+    const inputs = await synthesize(async () => {
+      const value = replayInputs(recorded.resources.find((r) => r.name === "p")!)["value"] as pulumi.Output<string>;
+      return { secret: await pulumi.isSecret(value), type: replayInputs(recorded.resources.find((r) => r.name === "p")!)["type"] };
+    });
+    expect(inputs.outputs).toEqual({ secret: true, type: "SecureString" });
+    expect(parameter.dependsOn.length).toBeGreaterThan(0);
+  });
+});
