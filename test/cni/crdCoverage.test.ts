@@ -39,5 +39,5 @@ describe("custom-resource coverage across components", () => {
     expect(undocumented).toEqual([]);
     // The documented exceptions are exactly what the options above render, and nothing else slips in under them.
     expect(problems.map((p) => /\(([^ ]+) (\w+)\)/.exec(p)!.slice(1).join(" ")).sort()).toEqual(["gateway.networking.k8s.io/v1 Gateway", "gateway.networking.k8s.io/v1 HTTPRoute", "multicluster.x-k8s.io/v1alpha1 ServiceExport"]);
-  }, 60_000);
+  });
 });

@@ -19,7 +19,7 @@ const results = new Map<string, SynthResult>();
 
 beforeAll(async () => {
   for (const stack of STACKS) results.set(stack, (await evaluateStack({ stack })).result);
-}, 120_000);
+});
 
 function objectsByCluster(result: SynthResult): Map<string, KubernetesObject[]> {
   const out = new Map<string, KubernetesObject[]>();

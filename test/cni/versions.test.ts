@@ -38,5 +38,5 @@ describe("version knobs", () => {
     expect(withErieCanal).not.toBe(dev);
     writeFileSync(join(dir, "Pulumi.eriecanal.yaml"), withErieCanal);
     await expect(evaluateStack({ configFile: join(dir, "Pulumi.eriecanal.yaml") })).rejects.toThrow(/canalkit:clusterSet\.erieCanal\.version = "0\.1\.0": .*use 0\.1\.3/);
-  }, 60_000);
+  });
 });

@@ -42,7 +42,7 @@ beforeAll(async () => {
   host = await startDynamicProviderHost();
   controlPlane = new FakeKubernetesApi("cp");
   member = new FakeKubernetesApi("member");
-}, 120_000);
+});
 
 afterAll(async () => {
   await host?.close();

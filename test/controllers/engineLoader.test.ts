@@ -41,7 +41,7 @@ beforeAll(async () => {
   });
   registered = Object.fromEntries(result.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).map((r) => [r.type.split(":").pop()!, r as Registered]));
   host = await startDynamicProviderHost();
-}, 120_000);
+});
 
 afterAll(async () => {
   await host?.close();

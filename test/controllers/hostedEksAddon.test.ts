@@ -33,7 +33,7 @@ beforeAll(async () => {
   // The host inherits the environment's AWS credentials, as it does under `pulumi up`.
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDHOSTED", AWS_SECRET_ACCESS_KEY: AWS_SECRET, AWS_EC2_METADATA_DISABLED: "true" });
   host = await startDynamicProviderHost();
-}, 120_000);
+});
 
 afterAll(async () => {
   await host?.close();
@@ -79,7 +79,7 @@ describe("DefaultCniRemoval deletes the vpc-cni add-on through the dynamic-provi
     expect(api!.list(PODS)).toEqual([]);
     expect((await host.diff(urn, created.id, created.props, checked.inputs)).changes).toBe("none");
     expect((await host.read(urn, created.id, created.props)).props).toMatchObject({ present: false, addonRemoved: true, warning: "" });
-  }, 60_000);
+  });
 
   it("a create EKS refuses fails with EKS's reason, deletes nothing, and carries no credentials", async () => {
     const news = await setUp();
@@ -92,10 +92,10 @@ describe("DefaultCniRemoval deletes the vpc-cni add-on through the dynamic-provi
     for (const secret of [TOKEN, AWS_SECRET]) expect(`${failure?.message}\n${host.stderr()}\n${JSON.stringify(host.logs())}`).not.toContain(secret);
     expect(api!.get(DAEMONSETS, "aws-node")).toBeDefined();
     expect(api!.requests.filter((r) => r.method === "DELETE")).toHaveLength(0);
-  }, 60_000);
+  });
 
   it("check names eksClusterName and region", async () => {
     const { failures } = await host.check(urn, {}, { ...inputs, kubeconfig: "k", eksClusterName: "bad name", region: "mars-1" });
     expect(failures.map((f) => f.property).sort()).toEqual(["eksClusterName", "region"]);
-  }, 60_000);
+  });
 });

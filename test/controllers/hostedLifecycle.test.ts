@@ -37,7 +37,7 @@ beforeAll(async () => {
   registered = Object.fromEntries(result.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).map((r) => [r.type.split(":").pop()!, { urn: r.urn, inputs: r.inputs }]));
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "secret", AWS_EC2_METADATA_DISABLED: "true" });
   host = await startDynamicProviderHost();
-}, 120_000);
+});
 
 afterAll(async () => {
   await host?.close();
@@ -75,7 +75,7 @@ describe("every operation through the dynamic-provider host, then the cluster va
     expect(kept.id).toBe(created.id);
     expect(kept.props).toMatchObject({ managed: true, controlPlaneUid: cpUid, warning: expect.stringMatching(KEPT) });
     await host.delete(urn, created.id, kept.props);
-  }, 60_000);
+  });
 
   it("DefaultCniRemoval: check, create, diff, read, update, delete; refresh of a vanished cluster keeps the last state", async () => {
     const { urn, inputs } = registered["DefaultCniRemoval"]!;
@@ -98,5 +98,5 @@ describe("every operation through the dynamic-provider host, then the cluster va
     const kept = await host.read(urn, created.id, updated);
     expect(kept.props).toMatchObject({ removed: true, present: false, warning: expect.stringMatching(KEPT) });
     await host.delete(urn, created.id, kept.props);
-  }, 60_000);
+  });
 });

@@ -37,7 +37,7 @@ beforeAll(async () => {
   registered = Object.fromEntries(result.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).map((r) => [r.type.split(":").pop()!, { urn: r.urn, inputs: r.inputs }]));
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "secret", AWS_EC2_METADATA_DISABLED: "true" });
   host = await startDynamicProviderHost();
-}, 120_000);
+});
 
 afterAll(async () => {
   await host?.close();
@@ -71,7 +71,7 @@ describe("every operation through the dynamic-provider host, then the cluster va
     const kept = await host.read(urn, created.id, updated);
     expect(kept.props).toMatchObject({ converged: true, warning: expect.stringMatching(KEPT) });
     await host.delete(urn, created.id, kept.props);
-  }, 60_000);
+  });
 
   it("VpcRouteReconciler: check, create, diff, read, update, delete; unreachable cluster keeps the state, deleted tables end the resource", async () => {
     const { urn, inputs } = registered["VpcRouteReconciler"]!;
@@ -106,5 +106,5 @@ describe("every operation through the dynamic-provider host, then the cluster va
       await ec2.stop();
       await kube.stop();
     }
-  }, 60_000);
+  });
 });

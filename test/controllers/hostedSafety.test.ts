@@ -78,7 +78,7 @@ beforeAll(async () => {
   host = await startDynamicProviderHost();
   api = new FakeKubernetesApi("another-token");
   unreachable = rejected(await api.start());
-}, 120_000);
+});
 
 afterAll(async () => {
   await host?.close();
@@ -138,7 +138,7 @@ describe("no controller error, log or diagnostic carries credential material", (
       expect(leaks(seen.join("\n"))).toEqual([]);
       expect(leaks(host.stderr())).toEqual([]);
       expect(leaks(host.logs().map((l) => l.message).join("\n"))).toEqual([]);
-    }, 60_000);
+    });
   }
 });
 

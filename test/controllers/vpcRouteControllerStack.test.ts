@@ -40,5 +40,5 @@ describe("native-vpc stacks install the in-cluster route controller", () => {
     const reconciler = resources.find((r) => r.type === "pulumi-nodejs:dynamic/canalkit:VpcRouteReconciler" && r.inputs["clusterName"] === "dev-east")!;
     expect(reconciler.inputs).toMatchObject({ mode: "verify" });
     expect(reconciler.dependsOn).toContain(deployment.urn);
-  }, 120_000);
+  });
 });

@@ -20,11 +20,11 @@ describe.skipIf(!kubeconfigPath)("controllers against the cluster in KUBECONFIG"
     const { core } = connectKubernetes(kubeconfig);
     await core.createNamespace({ body: { metadata: { name: namespace } } });
     inputs = { memberName: "self", clusterKey: "it/it/it/self", namespace, controlPlaneName: "self", controlPlaneKubeconfig: kubeconfig, memberKubeconfig: kubeconfig, timeoutSeconds: 30, pollSeconds: 1, controllerVersion: "cluster-join/1" };
-  }, 60_000);
+  });
 
   afterAll(async () => {
     if (kubeconfig) await connectKubernetes(kubeconfig).core.deleteNamespace({ name: namespace });
-  }, 60_000);
+  });
 
   it("ClusterJoin waits for the mesh config to name the control plane, and refresh sees it taken", async () => {
     const { core } = connectKubernetes(kubeconfig);
@@ -35,9 +35,9 @@ describe.skipIf(!kubeconfigPath)("controllers against the cluster in KUBECONFIG"
     await core.replaceNamespacedConfigMap({ name: "erie-canal-mesh-config", namespace, body: meshConfig("another-plane") });
     const read = await clusterJoinProvider.read!("it", { ...inputs, managed: true, controlPlaneUid: uid, memberControlPlaneUid: uid, verifiedAt: "" });
     expect(read.props).toMatchObject({ managed: false, memberControlPlaneUid: "another-plane" });
-  }, 60_000);
+  });
 
   it("DefaultCniRemoval only reads here: reports whether the Amazon VPC CNI is present", async () => {
     expect(typeof (await amazonVpcCniPresent(kubeconfig))).toBe("boolean");
-  }, 30_000);
+  });
 });

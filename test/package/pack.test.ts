@@ -29,8 +29,8 @@ const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const PEERS = ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/kubernetes", "@pulumi/kubernetes-cert-manager"];
 let files: string[] = [];
 
-const npm = (args: string[], cwd: string) => execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 300_000 });
-const node = (args: string[], cwd = project) => execFileSync(process.execPath, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 180_000, maxBuffer: 64 * 1024 * 1024 });
+const npm = (args: string[], cwd: string) => execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 600_000 });
+const node = (args: string[], cwd = project) => execFileSync(process.execPath, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
 
 beforeAll(() => {
   // The build `npm ci` ran (prepare) is what gets packed; scripts are not run again.
@@ -41,7 +41,7 @@ beforeAll(() => {
   const own = Object.fromEntries(PEERS.map((p) => [p, manifest.devDependencies[p]]));
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, dependencies: own }));
   npm(["install", join(work, packed.filename), "--offline", "--no-audit", "--no-fund", "--ignore-scripts"], project);
-}, 600_000);
+});
 
 describe("the npm package", () => {
   it("contains the built JS, types, the policy pack directory and the allocator program, and nothing else", () => {
@@ -65,7 +65,7 @@ describe("the npm package", () => {
 
   it("synthesizes the dev stack with the installed canalkit command", () => {
     cpSync(join(root, "stacks/Pulumi.dev.yaml"), join(project, "Pulumi.dev.yaml"));
-    const out = execFileSync(join(project, "node_modules/.bin/canalkit"), ["synth", "--config", "Pulumi.dev.yaml", "--out", "out", "--quiet"], { cwd: project, encoding: "utf8", timeout: 180_000 });
+    const out = execFileSync(join(project, "node_modules/.bin/canalkit"), ["synth", "--config", "Pulumi.dev.yaml", "--out", "out", "--quiet"], { cwd: project, encoding: "utf8", timeout: 600_000 });
     expect(out).toMatch(/Wrote \d+ files/);
     const resources = JSON.parse(readFileSync(join(project, "out/dev/resources.json"), "utf8")) as { type: string }[];
     // The multi-cluster controllers are dynamic providers: their code went through the closure serializer.
@@ -168,7 +168,7 @@ describe("the policy pack from node_modules/canalkit/policies", () => {
       pack.on("exit", (code) => fail(new Error(`policy pack exited ${code}: ${stderr}`)));
     });
     client = new analyzerrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-  }, 120_000);
+  });
 
   afterAll(async () => {
     pack?.kill();

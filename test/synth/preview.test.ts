@@ -34,7 +34,7 @@ describe("synth --preview", () => {
     expectPreviewShape(result);
     const report = await runPolicies(result, policyOptionsFor(raw));
     expect(report.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
-  }, 60_000);
+  });
 
   it("is the command's --preview flag: the staging stack written with unknown ids and outputs", async () => {
     const out = mkdtempSync(join(tmpdir(), "canalkit-preview-"));
@@ -45,7 +45,7 @@ describe("synth --preview", () => {
     expect(vpc.outputs["id"]).toBeUndefined();
     expect(JSON.stringify(rows.map((r) => r.inputs))).toContain(UNKNOWN_PLACEHOLDER);
     expect(lines.join("\n")).toMatch(/0 mandatory/);
-  }, 60_000);
+  });
 
   const examples = join(__dirname, "../../examples");
   const EXAMPLES: [string, Record<string, string>, string[]][] = [
@@ -66,5 +66,5 @@ describe("synth --preview", () => {
     // The existing cluster is only Kubernetes objects with inputs from config: nothing to wait for.
     expectPreviewShape(result, example !== "existing-cluster");
     expect(JSON.stringify(result)).not.toContain("kind: Config");
-  }, 60_000);
+  });
 });

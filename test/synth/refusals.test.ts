@@ -30,7 +30,7 @@ describe("synth refuses duplicate URNs from config", () => {
     expect(text).toContain("canalkit:clusterSet.services[1].name");
     expect(text).toContain("canalkit:clusterSet.services[0]");
     expect(text).not.toMatch(/\n\s+at /);
-  }, 60_000);
+  });
 
   it("explains only names the repeated entries make up", () => {
     const raw = { clusterSet: { services: [{ name: "echo", namespace: "demo" }, { name: "web", namespace: "demo" }, { name: "echo", namespace: "demo" }] } };
@@ -50,5 +50,5 @@ describe("resources.json", () => {
     const network = rows.find((r) => r["type"] === "canalkit:network:ClusterNetwork")!;
     expect(network["outputs"]).toMatchObject({ vpcId: expect.stringMatching(/^vpc-/), vpcCidr: expect.any(String) });
     expect(JSON.stringify(rows)).not.toMatch(/client-key-data|kind: Config/);
-  }, 60_000);
+  });
 });
