@@ -23,6 +23,8 @@ describe("canalkit synth", () => {
     expect(resources.some((r) => r["urn"] === subnet["parent"])).toBe(true);
     expect(io.out.join("\n")).toMatch(/aws:ec2\/vpc:Vpc\s+2/);
     expect(io.out.join("\n")).toContain("canalkit:network:ClusterNetwork  dev-east");
+    // Synth says how the runner reaches each API server (issue 18).
+    expect(io.out.join("\n")).toContain("API server access from the pulumi up runner:\n  dev-east  public endpoint from 203.0.113.10/32 (runner on the internet)\n  dev-west  public endpoint from 203.0.113.10/32");
     expect(existsSync(join(dir, "dev/topology.svg"))).toBe(true);
   });
 
