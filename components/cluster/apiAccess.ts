@@ -74,5 +74,15 @@ export function planApiAccess(field: string, access: EndpointAccess, runner: Run
   if (!endpoint.private) {
     throw new CanalkitInputError(`${field}.private`, false, `${runnerField}.location is vpc, but this API server has no private endpoint`, `set ${field}.private: true`);
   }
+  if (endpoint.public) {
+    // With both endpoints on, the API server's name resolves to the public addresses outside the
+    // cluster's own VPC, so a runner in a peered network would not take the private path.
+    throw new CanalkitInputError(
+      `${field}.public`,
+      true,
+      `${runnerField}.location is vpc, but with the public endpoint on, the API server's name resolves to public addresses outside the cluster's VPC, so the runner would not use the private endpoint`,
+      `set ${field}.public: false, or declare the runner's public egress addresses with ${runnerField}.location: internet`,
+    );
+  }
   return { endpoint, via: "private-endpoint", privateClientCidrs: [...runner.cidrs], description: `private endpoint from the runner network ${runner.cidrs.join(", ")} (TCP 443 admitted; routes and DNS as in README)` };
 }

@@ -201,7 +201,8 @@ describe("planApiAccess", () => {
     expect(() => planApiAccess("e", { public: true }, { location: "internet", cidrs: ["nope"] })).toThrow(/^canalkit:runner\.cidrs\[0\] = "nope"/);
   });
 
-  it("a runner in a VPC needs the private endpoint", () => {
+  it("a runner in a VPC needs the private endpoint, and the public one off (else the name resolves to public addresses outside the VPC)", () => {
+    expect(() => planApiAccess("e", { private: true, public: true, publicAccessCidrs: ["192.0.2.0/24"] }, { location: "vpc", cidrs: ["10.99.0.0/24"] })).toThrow(/^e\.public = true: canalkit:runner\.location is vpc, but with the public endpoint on/);
     expect(() => planApiAccess("e", { private: false, public: true, publicAccessCidrs: ["192.0.2.0/24"] }, { location: "vpc", cidrs: ["10.99.0.0/24"] })).toThrow(/^e\.private = false: canalkit:runner\.location is vpc/);
   });
 });
