@@ -294,6 +294,11 @@ describe("5. destroy: Kubernetes objects go before the network, and a way out wi
   });
 
   it("an unreachable cluster's objects are dropped from state on destroy (deleteUnreachable), others untouched", async () => {
+    // By default no provider records deleteUnreachable, so `PULUMI_K8S_DELETE_UNREACHABLE=true pulumi destroy`
+    // reaches the provider (it reads the variable only when the setting is absent).
+    for (const name of ["dev", "staging", "prod"] as const) {
+      for (const p of ofType(await stack(name), "pulumi:providers:kubernetes")) expect([p.name, p.inputs["deleteUnreachable"]]).toEqual([p.name, undefined]);
+    }
     const result = await synthWith("dev", (raw) => (raw["canalkit:destroy"] = { unreachableClusters: ["dev-west"] }));
     const providers = ofType(result, "pulumi:providers:kubernetes");
     expect(providers.find((p) => p.name === "dev-west-k8s")!.inputs["deleteUnreachable"]).toBe("true");
