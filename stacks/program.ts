@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { clusterCapabilities, EksCluster, planApiAccess, type KitCluster } from "../components/cluster";
+import { clusterCapabilities, deleteObjectsWithTheirCluster, EksCluster, planApiAccess, type KitCluster } from "../components/cluster";
 import { Canal, type CanalArgs } from "../components/cni";
 import { CanalkitInputError } from "../components/errors";
 import { ClusterSet, ClusterSetNetwork, ErieCanal, erieCanalSettings, MultiClusterService, OsmEdge, planClusterSet, planMultiClusterService, type ClusterSetMembers, type ErieCanalOptions, type MultiClusterServiceSpec } from "../components/multicluster";
@@ -143,7 +143,7 @@ function canalOptions(cluster: EksCluster, cni: ClusterConfig["cni"], maxNodes: 
 
 /** The cluster and CNI layers of one cluster: EKS, Canal, then CoreDNS once pods can get networking. */
 
-function buildClusterAndCni(index: number, config: StackConfig, network: ClusterNetwork, provider: aws.Provider, tags: Record<string, string>): { eks: EksCluster; canal: Canal } {
+function buildClusterAndCni(index: number, config: StackConfig, network: ClusterNetwork, provider: aws.Provider, tags: Record<string, string>, onCluster: (eks: EksCluster) => void): { eks: EksCluster; canal: Canal } {
   const cluster = config.clusters[index]!;
   const identity = deployIdentity(config, index);
   const protection = protectionFor(config);
@@ -170,6 +170,7 @@ function buildClusterAndCni(index: number, config: StackConfig, network: Cluster
       tags,
     }, { provider }),
   );
+  onCluster(eks);
   const canal = atConfigPath(["clusters", index], () => new Canal(`${cluster.name}-canal`, canalOptions(eks, cluster.cni, network.routing.maxNodes)));
   eks.installCoreDns(canal.ready);
   if (network.routing.topology === "native-vpc") {
@@ -377,13 +378,16 @@ export async function defineStack(): Promise<Record<string, unknown>> {
   const { byCluster: providers } = clusterProviders(config, tags);
   const protection = protectionFor(config);
   const outputs: Record<string, unknown> = {};
+  // On destroy, in-cluster objects go with their EKS cluster; Services and the like are deleted first.
+  const clusterOfProvider = new Map<pulumi.ProviderResource, aws.eks.Cluster>();
+  deleteObjectsWithTheirCluster((provider) => clusterOfProvider.get(provider));
   const networks: ClusterNetwork[] = [];
   const built: { eks: EksCluster; canal: Canal }[] = [];
   for (const [index, cluster] of config.clusters.entries()) {
     const provider = providers[index]!;
     const network = await buildNetwork(index, cluster, mtuClasses[index]!, provider, tags, config.awsRegions, protection.protect);
     networks.push(network);
-    const { eks, canal } = buildClusterAndCni(index, config, network, provider, tags);
+    const { eks, canal } = buildClusterAndCni(index, config, network, provider, tags, (e) => clusterOfProvider.set(e.provider, e.cluster));
     built.push({ eks, canal });
     outputs[cluster.name] = clusterOutputs(eks, network, deployIdentity(config, index));
   }

@@ -11,3 +11,4 @@ export { nodeGroupAmiType, instanceArchitecture, AMI_TYPE_FOR_ARCHITECTURE, GRAV
 export { validateNodeLabels, validateNodeTaints, qualifiedNameProblem, labelValueProblem, TAINT_EFFECTS, NODE_GROUP_LABEL, type NodeTaint, type TaintEffect } from "./nodeLabels";
 export { planApiAccess, type ApiAccessPlan, type RunnerLocation } from "./apiAccess";
 export { KubernetesVersionGuard, kubernetesUpgradeRefusal, kubernetesVersionGuardProvider, type KubernetesVersionGuardInputs } from "./versionGuard";
+export { deleteObjectsWithTheirCluster, goesWithCluster } from "./deletedWithCluster";

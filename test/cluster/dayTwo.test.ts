@@ -293,6 +293,24 @@ describe("5. destroy: Kubernetes objects go before the network, and a way out wi
     expect(retained.filter((r) => r.type !== "kubernetes:core/v1:Namespace").map((r) => r.name)).toEqual([]);
   });
 
+  it.each(["dev", "staging", "prod"] as const)("%s: in-cluster objects go with their EKS cluster (no finalizer waits); Services, PVCs, Ingresses and Helm releases are deleted first", async (name) => {
+    const result = await stack(name);
+    const eksUrn = (providerRef: string | null) => {
+      const providerName = providerRef?.split("::")[3] ?? "";
+      return named(result, `${providerName.replace(/-k8s$/, "")}-eks`, "aws:eks/cluster:Cluster")?.urn;
+    };
+    const objects = result.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+    expect(objects.length).toBeGreaterThan(50);
+    for (const r of objects) {
+      const explicit = /^kubernetes:(core\/v1:(Service|PersistentVolumeClaim)$|networking\.k8s\.io\/v1:Ingress$|gateway\.networking\.k8s\.io\/|helm\.sh\/)/.test(r.type);
+      expect([r.type, r.name, r.options.deletedWith]).toEqual([r.type, r.name, explicit ? null : eksUrn(r.provider)]);
+    }
+    // Among them the CRDs and namespaces, whose deletion would otherwise wait on every custom resource's finalizers.
+    expect(objects.some((r) => r.type.endsWith(":CustomResourceDefinition") && r.options.deletedWith)).toBe(true);
+    // Nothing outside Kubernetes is skipped.
+    expect(result.resources.filter((r) => !r.type.startsWith("kubernetes:") && r.options.deletedWith).map((r) => r.name)).toEqual([]);
+  });
+
   it("an unreachable cluster's objects are dropped from state on destroy (deleteUnreachable), others untouched", async () => {
     // By default no provider records deleteUnreachable, so `PULUMI_K8S_DELETE_UNREACHABLE=true pulumi destroy`
     // reaches the provider (it reads the variable only when the setting is absent).
