@@ -179,6 +179,7 @@ function buildClusterAndCni(index: number, config: StackConfig, network: Cluster
     const routes = new VpcRouteController(`${cluster.name}-vpc-route-controller`, {
       cluster: eks,
       eksClusterName: eks.cluster.name,
+      podIdentityAgent: eks.podIdentityAgent,
       region: cluster.region,
       podCidr: network.plan.podCidr,
       routeTableIds: network.privateRouteTableIds,

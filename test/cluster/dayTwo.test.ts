@@ -167,6 +167,18 @@ describe("2. AWS identities are per stack, region and cluster; admins come from 
     );
   });
 
+  it("native-vpc: the in-cluster route controller uses the cluster's one Pod Identity agent (EKS allows each add-on once)", async () => {
+    const result = await synthWith("dev", (raw) => {
+      for (const c of raw["canalkit:clusters"]) c.network.topology = "native-vpc";
+    });
+    for (const cluster of CLUSTERS.dev) {
+      const agents = ofType(result, "aws:eks/addon:Addon").filter((a) => a.inputs["addonName"] === "eks-pod-identity-agent" && a.inputs["clusterName"] === cluster);
+      expect(agents).toHaveLength(1);
+      const association = ofType(result, "aws:eks/podIdentityAssociation:PodIdentityAssociation").find((a) => a.inputs["clusterName"] === cluster)!;
+      expect(association.dependsOn).toContain(agents[0]!.urn);
+    }
+  });
+
   it("installs the Pod Identity agent before the node groups and never widens the node role", async () => {
     const result = await stack("prod");
     for (const cluster of CLUSTERS.prod) {
