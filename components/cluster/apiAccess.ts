@@ -28,16 +28,19 @@ export interface ApiAccessPlan {
   description: string;
 }
 
+/** The endpoint settings with a public endpoint's CIDRs defaulting to an internet runner's. */
+export function endpointWithRunnerDefaults(access: EndpointAccess, runner: RunnerLocation | undefined): EndpointAccess {
+  const fill = (access.public ?? false) && (access.publicAccessCidrs ?? []).length === 0 && runner?.location === "internet";
+  return fill ? { ...access, publicAccessCidrs: runner.cidrs } : access;
+}
+
 /**
  * Plans API access for one cluster. `field` is the endpoint's key path (for errors), `runnerField`
  * the runner's. Without a runner, a public endpoint limited to named CIDRs is taken as the path.
  */
 export function planApiAccess(field: string, access: EndpointAccess, runner: RunnerLocation | undefined, runnerField = "canalkit:runner"): ApiAccessPlan {
   runner?.cidrs.forEach((c, i) => parseCidr(`${runnerField}.cidrs[${i}]`, c));
-  const wantsPublic = access.public ?? false;
-  const filled: EndpointAccess =
-    wantsPublic && (access.publicAccessCidrs ?? []).length === 0 && runner?.location === "internet" ? { ...access, publicAccessCidrs: runner.cidrs } : access;
-  const endpoint = validateEndpointAccess(field, filled);
+  const endpoint = validateEndpointAccess(field, endpointWithRunnerDefaults(access, runner));
   endpoint.publicAccessCidrs.forEach((c, i) => c === "0.0.0.0/0" || parseCidr(`${field}.publicAccessCidrs[${i}]`, c));
   if (!runner) {
     if (!endpoint.public) {

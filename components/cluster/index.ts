@@ -9,6 +9,6 @@ export { kubernetesProviderName, clusterOfKubernetesProvider } from "./providerN
 export { validateNodeGroups, validateEndpointAccess, validateKubernetesVersion, type NodeGroupOptions, type EndpointAccess } from "./validation";
 export { nodeGroupAmiType, instanceArchitecture, AMI_TYPE_FOR_ARCHITECTURE, GRAVITON_FAMILIES, X86_FAMILIES, type NodeAmiType } from "./architecture";
 export { validateNodeLabels, validateNodeTaints, qualifiedNameProblem, labelValueProblem, TAINT_EFFECTS, NODE_GROUP_LABEL, type NodeTaint, type TaintEffect } from "./nodeLabels";
-export { planApiAccess, type ApiAccessPlan, type RunnerLocation } from "./apiAccess";
+export { planApiAccess, endpointWithRunnerDefaults, type ApiAccessPlan, type RunnerLocation } from "./apiAccess";
 export { KubernetesVersionGuard, kubernetesUpgradeRefusal, kubernetesVersionGuardProvider, type KubernetesVersionGuardInputs } from "./versionGuard";
 export { deleteObjectsWithTheirCluster, goesWithCluster } from "./deletedWithCluster";
