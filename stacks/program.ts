@@ -149,7 +149,7 @@ function buildClusterAndCni(index: number, config: StackConfig, network: Cluster
   const protection = protectionFor(config);
   const apiAccess = planApiAccess(`canalkit:clusters[${index}].eks.endpoint`, cluster.eks.endpoint, config.runner);
   // EksCluster's errors name its arguments (nodeGroups[0].releaseVersion, adminPrincipalArns, …).
-  const eks = atConfigPath(["clusters", index, "eks"], () =>
+  const eks = atConfigPath(["clusters", index], () =>
     new EksCluster(cluster.name, {
       network,
       region: cluster.region,

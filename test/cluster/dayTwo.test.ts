@@ -101,8 +101,8 @@ describe("1. every API server is reachable from where pulumi up runs", () => {
 
   it("reports bad runner keys like every other key", () => {
     const raw = (runner: unknown) => ({ ...validateStackConfigInput(), runner });
-    expect(() => validateStackConfig(raw({ location: "office", cidrs: ["10.0.0.0/8"] }))).toThrow(/canalkit:runner\.location = "office": is not allowed\. Fix: use one of "internet", "vpc"/);
-    expect(() => validateStackConfig(raw({ location: "vpc", cidrs: [] }))).toThrow(/canalkit:runner\.cidrs = \[\]: .*Fix: give at least 1 entries/);
+    expect(() => validateStackConfig(raw({ location: "office", cidrs: ["10.0.0.0/8"] }))).toThrow(/canalkit:runner\.location = "office": [^\n]*internet[^\n]*vpc/);
+    expect(() => validateStackConfig(raw({ location: "vpc", cidrs: [] }))).toThrow(/canalkit:runner\.cidrs = \[\]: /);
   });
 });
 
@@ -161,7 +161,7 @@ describe("2. AWS identities are per stack, region and cluster; admins come from 
     await expect(synthWith("staging", (raw) => (raw["canalkit:aws"] = {}))).rejects.toThrow(
       /^canalkit:clusters\[0\]\.eks\.adminPrincipalArns = .*: names the cluster's admins, so the identity running pulumi up gets no automatic access/,
     );
-    expect(() => validateStackConfig({ ...validateStackConfigInput(), aws: { roleArn: "canalkit-deploy" } })).toThrow(/canalkit:aws\.roleArn = "canalkit-deploy": is not allowed\. Fix: an IAM role ARN/);
+    expect(() => validateStackConfig({ ...validateStackConfigInput(), aws: { roleArn: "canalkit-deploy" } })).toThrow(/canalkit:aws\.roleArn = "canalkit-deploy": [^\n]*an IAM role ARN/);
     await expect(synthWith("staging", (raw) => (raw["canalkit:aws"] = { regions: { "eu-west-1": { roleArn: "arn:aws:iam::111122223333:role/x" } } }))).rejects.toThrow(
       /canalkit:aws\.regions\.eu-west-1 = .*: names a region no cluster of the stack uses/,
     );
@@ -218,7 +218,7 @@ describe("3. clusters, VPCs and KMS keys are protected outside dev", () => {
     const dev = await synthWith("dev", (raw) => (raw["canalkit:protection"] = { protect: true, deletionProtection: false, kmsDeletionWindowDays: 7 }));
     expect(ofType(dev, "aws:ec2/vpc:Vpc").every((v) => v.options.protect)).toBe(true);
     expect(ofType(dev, "aws:eks/cluster:Cluster").every((c) => c.options.protect && c.inputs["deletionProtection"] === false)).toBe(true);
-    expect(() => validateStackConfig({ ...validateStackConfigInput(), protection: { kmsDeletionWindowDays: 3 } })).toThrow(/canalkit:protection\.kmsDeletionWindowDays = 3: .*Fix: give at least 7/);
+    expect(() => validateStackConfig({ ...validateStackConfigInput(), protection: { kmsDeletionWindowDays: 3 } })).toThrow(/canalkit:protection\.kmsDeletionWindowDays = 3: [^\n]*7/);
   });
 
   it("creates /aws/eks/<name>/cluster with the configured retention before the cluster", async () => {
