@@ -169,7 +169,7 @@ describe("2. AWS identities are per stack, region and cluster; admins come from 
 
   it("native-vpc: the in-cluster route controller uses the cluster's one Pod Identity agent (EKS allows each add-on once)", async () => {
     const result = await synthWith("dev", (raw) => {
-      for (const c of raw["canalkit:clusters"]) c.network.topology = "native-vpc";
+      for (const c of raw["canalkit:clusters"]) Object.assign(c.network, { topology: "native-vpc", maxNodes: 10 });
     });
     for (const cluster of CLUSTERS.dev) {
       const agents = ofType(result, "aws:eks/addon:Addon").filter((a) => a.inputs["addonName"] === "eks-pod-identity-agent" && a.inputs["clusterName"] === cluster);
