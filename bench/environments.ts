@@ -65,11 +65,13 @@ export function generatedStackConfig(size: EnvironmentSize | number): Record<str
     // 10.<i>.0.0/16 keeps every VPC distinct up to 250 clusters; pod CIDRs must differ too once
     // the clusters are joined.
     network: { vpcCidr: `10.${i}.0.0/16`, podCidr: `100.${64 + (i % 64)}.0.0/16`, serviceCidr: "172.20.0.0/16", natStrategy: "single", ...(raised ? { routeTableQuota: RAISED_QUOTA } : {}) },
-    eks: { nodeGroups: [{ name: "general", minSize: 1, maxSize: 3, desiredSize: 1 }] },
+    eks: { endpoint: { public: true }, nodeGroups: [{ name: "general", minSize: 1, maxSize: 3, desiredSize: 1 }] },
   }));
   const config: Record<string, string> = {
     "canalkit:environment": "dev",
     "canalkit:owner": "bench",
+    // Every API server must be reachable from the runner (issue 18): public endpoints open to it.
+    "canalkit:runner": JSON.stringify({ location: "internet", cidrs: ["198.51.100.0/28"] }),
     "canalkit:clusters": JSON.stringify(list),
   };
   if (services > 0) {

@@ -11,7 +11,7 @@ import { CanalkitInputError } from "../components/errors";
 import { StackConfigError } from "../stacks/config/validate";
 import { formatPolicySummary } from "../policies/offline";
 import { withoutPromiseStacks } from "../synth/promiseStacks";
-import { renderCounts, renderResourceTree, renderServices } from "../synth/summary";
+import { renderApiAccess, renderCounts, renderResourceTree, renderServices } from "../synth/summary";
 import { EngineRefusal } from "../synth/engine";
 import { evaluateStack, runSynth, type SynthRequest } from "../synth/runStack";
 import { buildTopologyModel } from "../synth/topology/model";
@@ -96,6 +96,8 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       out(renderResourceTree(run.result));
       out(`\nResources by type:\n${renderCounts(run.result)}`);
     }
+    const access = renderApiAccess(run.result);
+    if (access) out(`\nAPI server access from the pulumi up runner:\n${access}`);
     const services = renderServices(run.result);
     if (services) out(`\nMulti-cluster services:\n${services}`);
     for (const w of run.result.warnings) err(`warning: ${w}`);

@@ -5,12 +5,12 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { clusterCapabilities, EksCluster, type KitCluster } from "../components/cluster";
+import { clusterCapabilities, deleteObjectsWithTheirCluster, EksCluster, planApiAccess, type KitCluster } from "../components/cluster";
 import { Canal, type CanalArgs } from "../components/cni";
 import { CanalkitInputError } from "../components/errors";
 import { ClusterSet, ClusterSetNetwork, ErieCanal, erieCanalSettings, MultiClusterService, OsmEdge, planClusterSet, planMultiClusterService, type ClusterSetMembers, type ErieCanalOptions, type MultiClusterServiceSpec } from "../components/multicluster";
 import { CertManager } from "../components/tls";
-import { addressAt, ClusterNetwork, ROUTES_RESERVED_PER_TABLE, UNDERLAY_MTU, resolveAvailabilityZones, type PathMtuClass } from "../components/network";
+import { addressAt, ClusterNetwork, ROUTES_RESERVED_PER_TABLE, UNDERLAY_MTU, parseCidr, resolveAvailabilityZones, type PathMtuClass } from "../components/network";
 import { derivedMtuClass } from "./config/crossChecks";
 import { atConfigPath, canalkitConfigObject, validateFlatConfig } from "./config/validate";
 import type { ClusterConfig, StackConfig } from "./config/schema";
@@ -42,15 +42,56 @@ export function stackTags(config: StackConfig): Record<string, string> {
   return { ...config.tags, environment: config.environment, owner: config.owner, "canalkit.io/stack": pulumi.getStack() };
 }
 
-/** One AWS provider per region the stack uses. */
-function regionProviders(config: StackConfig, tags: Record<string, string>): Map<string, aws.Provider> {
-  const providers = new Map<string, aws.Provider>();
-  for (const cluster of config.clusters) {
-    if (!providers.has(cluster.region)) {
-      providers.set(cluster.region, new aws.Provider(`aws-${cluster.region}`, { region: cluster.region as aws.Region, defaultTags: { tags } }));
+/** The AWS identity a cluster is deployed with: its own, else its region's, else the stack's. */
+export interface DeployIdentity {
+  /** Role assumed by the cluster's AWS provider and its kubeconfig; undefined: ambient credentials. */
+  roleArn?: string;
+  /** Profile the provider and `aws eks get-token` take their source credentials from. */
+  profile?: string;
+}
+
+/** Resolves the deploy identity of cluster `index`. */
+export function deployIdentity(config: StackConfig, index: number): DeployIdentity {
+  const cluster = config.clusters[index]!;
+  const region = regionIdentity(config, cluster.region);
+  const roleArn = cluster.aws?.roleArn ?? region.roleArn;
+  const profile = cluster.aws?.profile ?? region.profile;
+  return { ...(roleArn ? { roleArn } : {}), ...(profile ? { profile } : {}) };
+}
+
+/** The stack's identity in one region. */
+function regionIdentity(config: StackConfig, region: string): DeployIdentity {
+  const roleArn = config.aws.regions[region]?.roleArn ?? config.aws.roleArn;
+  return { ...(roleArn ? { roleArn } : {}), ...(config.aws.profile ? { profile: config.aws.profile } : {}) };
+}
+
+/**
+ * The AWS provider of every cluster: one per region for the stack's identity (`aws-<region>`), and
+ * one per cluster that names its own identity (`aws-<cluster>`, for clusters in other accounts).
+ * Each assumes its role with a session name naming the stack, so CloudTrail shows who deployed.
+ */
+function clusterProviders(config: StackConfig, tags: Record<string, string>): { byCluster: aws.Provider[]; byRegion: Map<string, aws.Provider> } {
+  const byRegion = new Map<string, aws.Provider>();
+  const args = (region: string, identity: DeployIdentity): aws.ProviderArgs => ({
+    region: region as aws.Region,
+    defaultTags: { tags },
+    ...(identity.profile ? { profile: identity.profile } : {}),
+    ...(identity.roleArn ? { assumeRoles: [{ roleArn: identity.roleArn, sessionName: `canalkit-${pulumi.getStack()}` }] } : {}),
+  });
+  const byCluster = config.clusters.map((cluster, index) => {
+    if (cluster.aws) return new aws.Provider(`aws-${cluster.name}`, args(cluster.region, deployIdentity(config, index)));
+    if (!byRegion.has(cluster.region)) {
+      byRegion.set(cluster.region, new aws.Provider(`aws-${cluster.region}`, args(cluster.region, regionIdentity(config, cluster.region))));
     }
-  }
-  return providers;
+    return byRegion.get(cluster.region)!;
+  });
+  return { byCluster, byRegion };
+}
+
+/** Whether staging/prod protection applies: config, else on outside dev. */
+export function protectionFor(config: StackConfig): { protect: boolean; deletionProtection: boolean; kmsDeletionWindowDays: number } {
+  const protect = config.protection.protect ?? config.environment !== "dev";
+  return { protect, deletionProtection: config.protection.deletionProtection ?? protect, kmsDeletionWindowDays: config.protection.kmsDeletionWindowDays };
 }
 
 /**
@@ -74,7 +115,7 @@ export function pathMtuClassFor(index: number, config: StackConfig): PathMtuClas
 }
 
 /** The network layer of one cluster. */
-async function buildNetwork(index: number, cluster: ClusterConfig, pathMtuClass: PathMtuClass, provider: aws.Provider, tags: Record<string, string>, knownAvailabilityZones: Record<string, string[]>): Promise<ClusterNetwork> {
+async function buildNetwork(index: number, cluster: ClusterConfig, pathMtuClass: PathMtuClass, provider: aws.Provider, tags: Record<string, string>, knownAvailabilityZones: Record<string, string[]>, protect: boolean): Promise<ClusterNetwork> {
   const azs = Array.isArray(cluster.availabilityZones)
     ? cluster.availabilityZones
     : await resolveAvailabilityZones(`canalkit:clusters[${index}].availabilityZones`, cluster.availabilityZones, provider);
@@ -89,6 +130,7 @@ async function buildNetwork(index: number, cluster: ClusterConfig, pathMtuClass:
       knownAvailabilityZones,
       tags,
       flowLogs: { enabled: flowLogs },
+      protect,
     }, { provider }),
   );
 }
@@ -101,19 +143,34 @@ function canalOptions(cluster: EksCluster, cni: ClusterConfig["cni"], maxNodes: 
 
 /** The cluster and CNI layers of one cluster: EKS, Canal, then CoreDNS once pods can get networking. */
 
-function buildClusterAndCni(index: number, cluster: ClusterConfig, network: ClusterNetwork, provider: aws.Provider, tags: Record<string, string>): { eks: EksCluster; canal: Canal } {
+function buildClusterAndCni(index: number, config: StackConfig, network: ClusterNetwork, provider: aws.Provider, tags: Record<string, string>, onCluster: (eks: EksCluster) => void): { eks: EksCluster; canal: Canal } {
+  const cluster = config.clusters[index]!;
+  const identity = deployIdentity(config, index);
+  const protection = protectionFor(config);
+  const apiAccess = planApiAccess(`canalkit:clusters[${index}].eks.endpoint`, cluster.eks.endpoint, config.runner);
+  // EksCluster's errors name its arguments (nodeGroups[0].releaseVersion, adminPrincipalArns, …).
   const eks = atConfigPath(["clusters", index], () =>
     new EksCluster(cluster.name, {
       network,
       region: cluster.region,
       kubernetesVersion: cluster.eks.kubernetesVersion,
-      endpoint: cluster.eks.endpoint,
+      versionField: `canalkit:clusters[${index}].eks.kubernetesVersion`,
+      apiAccess,
       logging: cluster.eks.logging,
+      logRetentionDays: cluster.eks.logRetentionDays,
       nodeGroups: cluster.eks.nodeGroups,
       adminPrincipalArns: cluster.eks.adminPrincipalArns,
+      addonVersions: cluster.eks.addonVersions,
+      ...(identity.roleArn ? { deployRoleArn: identity.roleArn } : {}),
+      ...(identity.profile ? { awsProfile: identity.profile } : {}),
+      protect: protection.protect,
+      deletionProtection: protection.deletionProtection,
+      kmsDeletionWindowDays: protection.kmsDeletionWindowDays,
+      apiServerGone: config.destroy.unreachableClusters.includes(cluster.name),
       tags,
     }, { provider }),
   );
+  onCluster(eks);
   const canal = atConfigPath(["clusters", index], () => new Canal(`${cluster.name}-canal`, canalOptions(eks, cluster.cni, network.routing.maxNodes)));
   eks.installCoreDns(canal.ready);
   if (network.routing.topology === "native-vpc") {
@@ -122,6 +179,7 @@ function buildClusterAndCni(index: number, cluster: ClusterConfig, network: Clus
     const routes = new VpcRouteController(`${cluster.name}-vpc-route-controller`, {
       cluster: eks,
       eksClusterName: eks.cluster.name,
+      podIdentityAgent: eks.podIdentityAgent,
       region: cluster.region,
       podCidr: network.plan.podCidr,
       routeTableIds: network.privateRouteTableIds,
@@ -141,8 +199,41 @@ function buildClusterAndCni(index: number, cluster: ClusterConfig, network: Clus
   return { eks, canal };
 }
 
+/**
+ * What other stacks read through StackReference for one cluster (docs/outputs.md). The kubeconfig
+ * is a secret; everything else is plain.
+ */
+export function clusterOutputs(eks: EksCluster, network: ClusterNetwork, identity: DeployIdentity): Record<string, unknown> {
+  return {
+    clusterName: eks.clusterName,
+    region: eks.region,
+    kubernetesVersion: eks.kubernetesVersion,
+    kubeconfig: eks.kubeconfig,
+    endpoint: eks.cluster.endpoint,
+    certificateAuthorityData: eks.cluster.certificateAuthority.data,
+    apiAccess: eks.apiAccessDescription,
+    deployRoleArn: identity.roleArn ?? null,
+    oidcIssuer: eks.oidcIssuer,
+    podIdentity: { agentAddon: eks.podIdentityAgent.addonName, agentVersion: eks.podIdentityAgent.addonVersion, trustedService: "pods.eks.amazonaws.com" },
+    nodeRoleArn: eks.nodeRole.arn,
+    nodeRoleName: eks.nodeRole.name,
+    clusterSecurityGroupId: eks.clusterSecurityGroupId,
+    nodeSecurityGroupId: network.nodeSecurityGroupId,
+    controlPlaneSecurityGroupId: network.controlPlaneSecurityGroupId,
+    topology: network.routing.topology,
+    podCidr: network.podCidr,
+    serviceCidr: network.serviceCidr,
+    podMtu: network.podMtu,
+    vpcId: network.vpcId,
+    vpcCidr: network.vpcCidr,
+    privateSubnetIds: network.privateSubnetIds,
+    publicSubnetIds: network.publicSubnetIds,
+    privateRouteTableIds: network.privateRouteTableIds,
+  };
+}
+
 /** Connects the VPCs of the stack's cluster set. */
-function buildClusterSetNetwork(config: StackConfig, networks: ClusterNetwork[], providers: Map<string, aws.Provider>, tags: Record<string, string>): ClusterSetNetwork {
+function buildClusterSetNetwork(config: StackConfig, networks: ClusterNetwork[], providers: aws.Provider[], tags: Record<string, string>): ClusterSetNetwork {
   const set = config.clusterSet!;
   if (!config.clusters.some((c) => c.name === set.controlPlane)) {
     throw new CanalkitInputError("canalkit:clusterSet.controlPlane", set.controlPlane, "is not a cluster of the stack", `use one of ${config.clusters.map((c) => c.name).join(", ")}`);
@@ -161,7 +252,7 @@ function buildClusterSetNetwork(config: StackConfig, networks: ClusterNetwork[],
       privateRouteTableIds: n.privateRouteTableIds,
       nodeSecurityGroupId: n.nodeSecurityGroupId,
       controlPlaneSecurityGroupId: n.controlPlaneSecurityGroupId,
-      provider: providers.get(config.clusters[i]!.region)!,
+      provider: providers[i]!,
       // What the cluster itself holds, so the set's quota check counts the whole table and group.
       routeTableQuota: n.routing.routeTableQuota,
       routesInUse: ROUTES_RESERVED_PER_TABLE + (n.routing.topology === "native-vpc" ? (n.routing.maxNodes ?? 0) : 0),
@@ -260,33 +351,46 @@ function buildMultiCluster(config: StackConfig, built: { eks: EksCluster; canal:
   };
 }
 
+/** Cross-key checks of the day-two keys that the schema cannot state. */
+function validateDayTwo(config: StackConfig): void {
+  config.runner?.cidrs.forEach((c, i) => parseCidr(`canalkit:runner.cidrs[${i}]`, c));
+  config.destroy.unreachableClusters.forEach((name, i) => {
+    if (!config.clusters.some((c) => c.name === name)) {
+      throw new CanalkitInputError(`canalkit:destroy.unreachableClusters[${i}]`, name, "is not a cluster of the stack", `use one of ${config.clusters.map((c) => c.name).join(", ")}`);
+    }
+  });
+  for (const region of Object.keys(config.aws.regions)) {
+    if (!config.clusters.some((c) => c.region === region)) {
+      throw new CanalkitInputError(`canalkit:aws.regions.${region}`, config.aws.regions[region], "names a region no cluster of the stack uses", `use one of ${[...new Set(config.clusters.map((c) => c.region))].join(", ")}, or remove it`);
+    }
+  }
+  // Every cluster's path from the runner, checked before anything is registered.
+  config.clusters.forEach((c, i) => planApiAccess(`canalkit:clusters[${i}].eks.endpoint`, c.eks.endpoint, config.runner));
+}
+
 /** Builds the whole stack and returns its outputs. */
 export async function defineStack(): Promise<Record<string, unknown>> {
   const { config, warnings } = validateFlatConfig(pulumi.runtime.allConfig(), configSecretKeys());
   for (const warning of warnings) pulumi.log.warn(warning);
   if (config.clusterSet) validateMultiCluster(config);
-  const tags = stackTags(config);
-  const providers = regionProviders(config, tags);
-  const outputs: Record<string, unknown> = {};
   const mtuClasses = config.clusters.map((_, index) => pathMtuClassFor(index, config));
+  validateDayTwo(config);
+  const tags = stackTags(config);
+  const { byCluster: providers } = clusterProviders(config, tags);
+  const protection = protectionFor(config);
+  const outputs: Record<string, unknown> = {};
+  // On destroy, in-cluster objects go with their EKS cluster; Services and the like are deleted first.
+  const clusterOfProvider = new Map<pulumi.ProviderResource, aws.eks.Cluster>();
+  deleteObjectsWithTheirCluster((provider) => clusterOfProvider.get(provider));
   const networks: ClusterNetwork[] = [];
   const built: { eks: EksCluster; canal: Canal }[] = [];
   for (const [index, cluster] of config.clusters.entries()) {
-    const provider = providers.get(cluster.region)!;
-    const network = await buildNetwork(index, cluster, mtuClasses[index]!, provider, tags, config.awsRegions);
+    const provider = providers[index]!;
+    const network = await buildNetwork(index, cluster, mtuClasses[index]!, provider, tags, config.awsRegions, protection.protect);
     networks.push(network);
-    const { eks, canal } = buildClusterAndCni(index, cluster, network, provider, tags);
+    const { eks, canal } = buildClusterAndCni(index, config, network, provider, tags, (e) => clusterOfProvider.set(e.provider, e.cluster));
     built.push({ eks, canal });
-    outputs[cluster.name] = {
-      kubeconfig: eks.kubeconfig,
-      endpoint: eks.cluster.endpoint,
-      region: cluster.region,
-      topology: network.routing.topology,
-      podMtu: network.podMtu,
-      vpcId: network.vpcId,
-      privateSubnetIds: network.privateSubnetIds,
-      nodeSecurityGroupId: network.nodeSecurityGroupId,
-    };
+    outputs[cluster.name] = clusterOutputs(eks, network, deployIdentity(config, index));
   }
   if (config.clusterSet) {
     buildClusterSetNetwork(config, networks, providers, tags);

@@ -12,6 +12,17 @@ export interface OfflineLookups {
   availabilityZones?: Record<string, string[]>;
   /** The AWS account id reported by `getCallerIdentity`. Default `000000000000`. */
   accountId?: string;
+  /** EKS add-on versions by `<addon>@<kubernetesVersion>`. Default: `offlineAddonVersion`. */
+  addonVersions?: Record<string, string>;
+}
+
+/**
+ * The version offline synth reports for an EKS add-on: shaped like EKS's (`v1.33.0-eksbuild.1`),
+ * marked offline, and derived from the Kubernetes version asked for, so synth output shows which
+ * version each add-on follows. Real versions come from EKS at preview. Same for every add-on.
+ */
+export function offlineAddonVersion(kubernetesVersion: string): string {
+  return `v${kubernetesVersion}.0-eksbuild.offline`;
 }
 
 /** The fake AWS account the offline engine deploys into. */
@@ -169,6 +180,12 @@ export function answerInvoke(args: MockCallArgs, registered: SynthResource[], lo
     case "aws:index/getCallerIdentity:getCallerIdentity": {
       const account = lookups.accountId ?? OFFLINE_ACCOUNT_ID;
       return { accountId: account, arn: `arn:aws:iam::${account}:user/offline`, userId: "OFFLINE", id: account };
+    }
+    case "aws:eks/getAddonVersion:getAddonVersion": {
+      const addonName = String(inputs["addonName"]);
+      const kubernetesVersion = String(inputs["kubernetesVersion"]);
+      const version = lookups.addonVersions?.[`${addonName}@${kubernetesVersion}`] ?? offlineAddonVersion(kubernetesVersion);
+      return { addonName, kubernetesVersion, version, id: addonName, region, mostRecent: inputs["mostRecent"] ?? false };
     }
     case "aws:index/getPartition:getPartition":
       return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };

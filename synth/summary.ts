@@ -47,3 +47,14 @@ export function renderServices(result: SynthResult): string {
     })
     .join("\n");
 }
+
+/**
+ * One line per EKS cluster: how the machine running `pulumi up` reaches its API server, as the
+ * `EksCluster` components record it.
+ */
+export function renderApiAccess(result: SynthResult): string {
+  return result.resources
+    .filter((r) => r.type === "canalkit:cluster:EksCluster")
+    .map((r) => `  ${String(r.inputs["clusterName"])}  ${String(r.inputs["apiAccess"])}`)
+    .join("\n");
+}

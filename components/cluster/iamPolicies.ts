@@ -19,12 +19,20 @@ export const clusterRoleTrustPolicy: PolicyDocument = trust("eks.amazonaws.com")
 /** Trust policy of the node role. */
 export const nodeRoleTrustPolicy: PolicyDocument = trust("ec2.amazonaws.com");
 
+/**
+ * Trust policy of a role used through EKS Pod Identity: the Pod Identity service assumes it and
+ * tags the session with the cluster, namespace and service account.
+ */
+export const podIdentityTrustPolicy: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }] };
+
 /** AWS managed policies the cluster role needs. */
 export const CLUSTER_ROLE_MANAGED_POLICIES = ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"] as const;
 
 /**
  * AWS managed policies the node role needs. `AmazonEKS_CNI_Policy` is deliberately absent: there
- * is no Amazon VPC CNI on canalkit clusters.
+ * is no Amazon VPC CNI on canalkit clusters. `AmazonEKSWorkerNodePolicy` carries
+ * `eks-auth:AssumeRoleForPodIdentity`, which the Pod Identity agent uses; workloads get their own
+ * AWS rights through Pod Identity roles, never through the node role.
  */
 export const NODE_ROLE_MANAGED_POLICIES = [
   "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",

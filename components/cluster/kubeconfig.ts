@@ -12,11 +12,16 @@ export interface EksKubeconfigInput {
   region: string;
   /** AWS CLI profile to use, if not the default credentials chain. */
   profile?: string;
+  /**
+   * IAM role `aws eks get-token` assumes (`--role-arn`), the same role the stack's AWS provider for
+   * this cluster assumes, so the token names the principal that holds the admin access entry.
+   */
+  roleArn?: string;
 }
 
 /** Renders the kubeconfig YAML. */
 export function renderEksKubeconfig(input: EksKubeconfigInput): string {
-  const args = ["eks", "get-token", "--cluster-name", input.clusterName, "--region", input.region, "--output", "json"];
+  const args = ["eks", "get-token", "--cluster-name", input.clusterName, "--region", input.region, ...(input.roleArn ? ["--role-arn", input.roleArn] : []), "--output", "json"];
   return stringify({
     apiVersion: "v1",
     kind: "Config",

@@ -24,6 +24,8 @@ export interface NodeGroupOptions {
   taints?: NodeTaint[];
   /** AMI type; default picked from the instance family (arm64 Graviton or x86_64). */
   amiType?: NodeAmiType;
+  /** Pinned EKS AMI release version for the cluster's Kubernetes version. Default: the latest. */
+  releaseVersion?: string;
 }
 
 /** Who can reach the Kubernetes API endpoint. */

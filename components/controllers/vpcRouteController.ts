@@ -150,6 +150,11 @@ export interface VpcRouteControllerArgs {
   routeTableIds: pulumi.Input<string>[];
   /** Pinned Node.js image (a mirror). Default: the node pod-CIDR allocator's. */
   image?: string;
+  /**
+   * The cluster's `eks-pod-identity-agent` add-on when it already has one (`EksCluster` installs
+   * it); EKS allows each add-on once per cluster. Default: this component installs it.
+   */
+  podIdentityAgent?: pulumi.Resource;
   tags?: Record<string, string>;
 }
 
@@ -165,7 +170,7 @@ export class VpcRouteController extends pulumi.ComponentResource {
     const parent = { parent: this };
     const ids = pulumi.all(args.routeTableIds);
     // The Pod Identity agent (host network, so it runs before any CNI) hands the pod its credentials.
-    const agent = new aws.eks.Addon(`${name}-pod-identity-agent`, { clusterName: args.eksClusterName, addonName: "eks-pod-identity-agent", ...(args.tags ? { tags: args.tags } : {}) }, parent);
+    const agent = args.podIdentityAgent ?? new aws.eks.Addon(`${name}-pod-identity-agent`, { clusterName: args.eksClusterName, addonName: "eks-pod-identity-agent", ...(args.tags ? { tags: args.tags } : {}) }, parent);
     this.role = new aws.iam.Role(`${name}-role`, {
       description: `canalkit VPC route controller of ${args.cluster.clusterName}`,
       assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }] }),

@@ -22,6 +22,11 @@ export interface ClusterNetworkArgs extends Omit<NetworkPlanInput, "clusterName"
   knownAvailabilityZones?: Record<string, string[]>;
   /** Tags for every taggable resource (environment, owner, ...). */
   tags?: Record<string, string>;
+  /**
+   * Pulumi `protect` on the VPC (staging and prod): `pulumi destroy` stops at it until it is
+   * unprotected. Only the VPC: subnets, route tables and security-group rules stay replaceable.
+   */
+  protect?: boolean;
   /** VPC flow logs to CloudWatch Logs. Off by default. */
   flowLogs?: { enabled: boolean; retentionInDays?: number; trafficType?: "ACCEPT" | "REJECT" | "ALL" };
 }
@@ -81,6 +86,14 @@ export class ClusterNetwork extends pulumi.ComponentResource {
   readonly privateRouteTableIds: pulumi.Output<string>[];
   /** NAT gateway ids by AZ name. */
   readonly natGatewayIds: Record<string, pulumi.Output<string>>;
+  /**
+   * The network's resources a cloud load balancer can hold on to (VPC, subnets, gateways, route
+   * tables, security groups). Whatever creates load balancers through Kubernetes — the cluster's
+   * Kubernetes provider — depends on all of them, so on destroy the Services (and with them the
+   * load balancers' interfaces) are gone before any of these is deleted. A dependency on the
+   * component alone would cover only its direct children, not the subnets under the VPC.
+   */
+  readonly networkResources: pulumi.Resource[];
 
   constructor(name: string, args: ClusterNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     const clusterName = args.clusterName ?? name;
@@ -108,9 +121,11 @@ export class ClusterNetwork extends pulumi.ComponentResource {
     const tagged = (resourceName: string, extra: Record<string, string> = {}) => ({ ...baseTags, Name: resourceName, ...extra });
     const parent = { parent: this };
 
-    const vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock: plan.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tagged(`${clusterName}-vpc`) }, parent);
+    const vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock: plan.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tagged(`${clusterName}-vpc`) }, { parent: this, protect: args.protect ?? false });
+    // Children inherit `protect` from their parent; only the VPC itself is protected.
+    const inVpc = { parent: vpc, protect: false };
     this.vpcId = vpc.id;
-    const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tagged(`${clusterName}-igw`) }, { parent: vpc });
+    const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tagged(`${clusterName}-igw`) }, inVpc);
 
     const clusterTag = { [`kubernetes.io/cluster/${clusterName}`]: "shared" };
     const publicSubnets: aws.ec2.Subnet[] = [];
@@ -123,7 +138,7 @@ export class ClusterNetwork extends pulumi.ComponentResource {
           cidrBlock: az.publicSubnetCidr,
           mapPublicIpOnLaunch: false,
           tags: tagged(`${clusterName}-public-${az.name}`, { ...clusterTag, "kubernetes.io/role/elb": "1" }),
-        }, { parent: vpc }),
+        }, inVpc),
       );
       privateSubnets.push(
         new aws.ec2.Subnet(`${name}-private-${az.index}`, {
@@ -131,7 +146,7 @@ export class ClusterNetwork extends pulumi.ComponentResource {
           availabilityZone: az.name,
           cidrBlock: az.privateSubnetCidr,
           tags: tagged(`${clusterName}-private-${az.name}`, { ...clusterTag, "kubernetes.io/role/internal-elb": "1" }),
-        }, { parent: vpc }),
+        }, inVpc),
       );
     }
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
@@ -154,7 +169,7 @@ export class ClusterNetwork extends pulumi.ComponentResource {
     // tables, and inline routes would make Pulumi delete them on the next update.
     const routeTables: Record<string, aws.ec2.RouteTable> = {};
     for (const table of plan.routeTables) {
-      const rt = new aws.ec2.RouteTable(`${name}-rt-${table.key}`, { vpcId: vpc.id, tags: tagged(`${clusterName}-${table.key}`) }, { parent: vpc });
+      const rt = new aws.ec2.RouteTable(`${name}-rt-${table.key}`, { vpcId: vpc.id, tags: tagged(`${clusterName}-${table.key}`) }, inVpc);
       routeTables[table.key] = rt;
       for (const route of table.routes) {
         new aws.ec2.Route(`${name}-rt-${table.key}-default`, {
@@ -176,15 +191,16 @@ export class ClusterNetwork extends pulumi.ComponentResource {
       vpcId: vpc.id,
       description: `canalkit ${clusterName} nodes (${plan.routing.topology})`,
       tags: tagged(`${clusterName}-nodes`, { [`kubernetes.io/cluster/${clusterName}`]: "owned" }),
-    }, { parent: vpc });
+    }, inVpc);
     const cpSg = new aws.ec2.SecurityGroup(`${name}-cp-sg`, {
       vpcId: vpc.id,
       description: `canalkit ${clusterName} control plane`,
       tags: tagged(`${clusterName}-control-plane`),
-    }, { parent: vpc });
+    }, inVpc);
     this.nodeSecurityGroupId = nodeSg.id;
     this.controlPlaneSecurityGroupId = cpSg.id;
     const groups = { node: nodeSg, controlPlane: cpSg };
+    this.networkResources = [vpc, igw, ...publicSubnets, ...privateSubnets, ...Object.values(natGateways), ...Object.values(routeTables), nodeSg, cpSg];
     for (const rule of plan.securityGroupRules) this.createRule(name, rule, groups, baseTags);
 
     if (args.flowLogs?.enabled) this.createFlowLogs(name, clusterName, vpc, args.flowLogs, tagged);
@@ -229,14 +245,14 @@ export class ClusterNetwork extends pulumi.ComponentResource {
       name: `/canalkit/${clusterName}/vpc-flow-logs`,
       retentionInDays: options.retentionInDays ?? 30,
       tags: tagged(`${clusterName}-flow-logs`),
-    }, { parent: vpc });
+    }, { parent: vpc, protect: false });
     const role = new aws.iam.Role(`${name}-flow-logs-role`, {
       assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
       }),
       tags: tagged(`${clusterName}-flow-logs`),
-    }, { parent: vpc });
+    }, { parent: vpc, protect: false });
     new aws.iam.RolePolicy(`${name}-flow-logs-policy`, {
       role: role.id,
       policy: logGroup.arn.apply((arn) =>
@@ -253,6 +269,6 @@ export class ClusterNetwork extends pulumi.ComponentResource {
       logDestination: logGroup.arn,
       iamRoleArn: role.arn,
       tags: tagged(`${clusterName}-flow-log`),
-    }, { parent: vpc });
+    }, { parent: vpc, protect: false });
   }
 }

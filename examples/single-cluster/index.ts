@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Canal, ClusterNetwork, EksCluster } from "canalkit";
+import { Canal, ClusterNetwork, EksCluster, planApiAccess } from "canalkit";
 
 const config = new pulumi.Config();
 const region = new pulumi.Config("aws").require("region");
@@ -23,9 +23,15 @@ const network = new ClusterNetwork("demo", {
   tags,
 }, { provider });
 
+// `pulumi up` runs the Kubernetes provider here, so the API server must be reachable from this
+// machine: a public endpoint open only to its egress ranges (config runnerCidrs), plus the private
+// one the nodes use.
+const apiAccess = planApiAccess("endpoint", { private: true, public: true }, { location: "internet", cidrs: config.requireObject<string[]>("runnerCidrs") }, "runnerCidrs");
+
 const cluster = new EksCluster("demo", {
   network,
   region,
+  apiAccess,
   nodeGroups: [{ name: "general", instanceTypes: ["t3.large"], minSize: 1, maxSize: 3, desiredSize: 2 }],
   tags,
 }, { provider });

@@ -5,6 +5,7 @@
  */
 import { CanalkitInputError } from "../../components/errors";
 import { validateEndpointAccess, validateKubernetesVersion, validateNodeGroups } from "../../components/cluster/validation";
+import { endpointWithRunnerDefaults } from "../../components/cluster/apiAccess";
 import { labelValueProblem, qualifiedNameProblem } from "../../components/cluster/nodeLabels";
 import { availabilityZoneTable, checkAvailabilityZones, checkRegion } from "../../components/network/awsRegions";
 import { cidrsOverlap, cidrSize, parseCidr, subBlock } from "../../components/network/cidr";
@@ -116,7 +117,9 @@ export function crossKeyProblems(config: StackConfig): CanalkitInputError[] {
 
     const groupsAt = `${at}.eks.nodeGroups`;
     p.run(() => validateKubernetesVersion(`${at}.eks.kubernetesVersion`, c.eks.kubernetesVersion));
-    p.run(() => validateEndpointAccess(`${at}.eks.endpoint`, c.eks.endpoint));
+    // Public CIDRs default to an internet runner's (canalkit:runner); whether the runner can reach
+    // the API server at all is checked by the stack program.
+    p.run(() => validateEndpointAccess(`${at}.eks.endpoint`, endpointWithRunnerDefaults(c.eks.endpoint, config.runner)));
     p.run(() => validateNodeGroups(groupsAt, c.eks.nodeGroups, plan?.routing));
     if (plan) {
       // Canal's own checks (interface, node CIDR size, Typha) run now, not after the cluster exists.

@@ -55,7 +55,41 @@ export const nodeGroupConfigSchema = z.strictObject({
     .enum(["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD"])
     .optional()
     .describe("EKS AMI type. Default: picked from the instance family (Graviton → AL2023_ARM_64_STANDARD, else AL2023_x86_64_STANDARD); state it only for a family the kit does not know."),
+  releaseVersion: z.string().optional().describe("Pinned EKS AMI release version (e.g. 1.33.4-20250904); must belong to eks.kubernetesVersion. Default: the latest for that version."),
 });
+
+// --- Day two (issue 18): API access, AWS identities, protection, logs, versions. ---
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+const iamRoleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "an IAM role ARN such as arn:aws:iam::123456789012:role/canalkit-deploy");
+
+/** The AWS identity one cluster is deployed with, overriding canalkit:aws (clusters in other accounts). */
+export const clusterAwsConfigSchema = z.strictObject({
+  roleArn: iamRoleArn.optional().describe("Role assumed for this cluster's AWS resources and its kubeconfig (a cluster in another account)."),
+  profile: z.string().min(1).optional().describe("AWS CLI/SDK profile whose credentials assume it. Default: canalkit:aws.profile."),
+});
+
+/** Where `pulumi up` runs, so every API server can be reached from it. */
+export const runnerConfigSchema = z.strictObject({
+  location: z.enum(["internet", "vpc"]).describe("internet: the runner reaches public endpoints from cidrs; vpc: it runs in a network routed to the clusters' VPCs (peering/TGW) and uses private endpoints."),
+  cidrs: z.array(z.string()).min(1).describe("The runner's source ranges: public egress addresses (internet) or its private network (vpc; admitted on TCP 443 by each control-plane security group)."),
+});
+
+/** The AWS identities of the stack. Default: the ambient credentials in every region. */
+export const awsConfigSchema = z.strictObject({
+  profile: z.string().min(1).optional().describe("AWS profile for every provider and kubeconfig (source credentials of roleArn)."),
+  roleArn: iamRoleArn.optional().describe("Role every AWS provider assumes; the generated kubeconfigs run aws eks get-token with it, and the kit makes it cluster admin."),
+  regions: z.record(z.string(), z.strictObject({ roleArn: iamRoleArn.describe("Role assumed in this region.") })).default({}).describe("Per-region role, overriding roleArn."),
+});
+
+/** Deletion protection. Defaults follow canalkit:environment: off in dev, on in staging and prod. */
+export const protectionConfigSchema = z.strictObject({
+  protect: z.boolean().optional().describe("Pulumi protect on EKS clusters, VPCs and KMS keys. Default: false in dev, true in staging and prod."),
+  deletionProtection: z.boolean().optional().describe("EKS deletion protection on the clusters. Default: as protect."),
+  kmsDeletionWindowDays: z.number().int().min(7).max(30).default(30).describe("Days a deleted KMS key stays recoverable (7-30)."),
+});
+
 
 /** The EKS cluster of one entry. */
 export const eksConfigSchema = z.strictObject({
@@ -64,17 +98,19 @@ export const eksConfigSchema = z.strictObject({
     .strictObject({
       private: z.boolean().default(true).describe("Private API endpoint inside the VPC."),
       public: z.boolean().default(false).describe("Public API endpoint."),
-      publicAccessCidrs: z.array(z.string()).default([]).describe("CIDRs allowed to the public endpoint (required when public)."),
+      publicAccessCidrs: z.array(z.string()).default([]).describe("CIDRs allowed to the public endpoint. Default: canalkit:runner.cidrs when the runner is on the internet; required otherwise."),
       allowPublicFromAnywhere: z.boolean().optional().describe("Allow 0.0.0.0/0 in publicAccessCidrs (refused unless set)."),
     })
-    .default({ private: true, public: false, publicAccessCidrs: [] })
+    .default({ private: true, public: false, publicAccessCidrs: [], allowPublicFromAnywhere: false })
     .describe("Who can reach the Kubernetes API."),
   logging: z
     .array(z.enum(["api", "audit", "authenticator", "controllerManager", "scheduler"]))
     .default(["api", "audit", "authenticator"])
     .describe("Control-plane log types sent to CloudWatch."),
   nodeGroups: z.array(nodeGroupConfigSchema).min(1).describe("Managed node groups in the private subnets."),
-  adminPrincipalArns: z.array(z.string()).default([]).describe("IAM principals granted cluster-admin through access entries."),
+  adminPrincipalArns: z.array(z.string()).default([]).describe("IAM principals granted cluster-admin through access entries. When set (or a deploy role is set), the cluster creator gets no automatic admin access."),
+  logRetentionDays: z.literal([...LOG_RETENTION_DAYS]).default(90).describe("Retention of the control-plane log group /aws/eks/<name>/cluster, created by the kit."),
+  addonVersions: z.partialRecord(z.enum(["kube-proxy", "coredns", "eks-pod-identity-agent"]), z.string()).default({}).describe("Pinned EKS add-on versions. Default: the version EKS lists as default for kubernetesVersion."),
 });
 
 /** Canal options of one entry. */
@@ -104,6 +140,7 @@ export const clusterConfigSchema = z.strictObject({
   network: networkConfigSchema.describe("The cluster's AWS network."),
   eks: eksConfigSchema.describe("The EKS cluster (created without the Amazon VPC CNI)."),
   cni: cniConfigSchema.default(cniConfigSchema.parse({})).describe("The Canal CNI."),
+  aws: clusterAwsConfigSchema.optional().describe("AWS identity for this cluster only (overrides canalkit:aws)."),
 });
 
 /** ErieCanal settings shared by every cluster of the set. */
@@ -150,6 +187,13 @@ export const stackConfigSchema = z.strictObject({
     .array(clusterConfigSchema)
     .min(1)
     .describe("The clusters of the stack, each with its own VPC."),
+  runner: runnerConfigSchema.optional().describe("Where pulumi up runs. Required unless every cluster has a public endpoint limited to named CIDRs."),
+  aws: awsConfigSchema.default({ regions: {} }).describe("AWS identities: profile and roles assumed by the providers and the kubeconfigs."),
+  protection: protectionConfigSchema.default({ kmsDeletionWindowDays: 30 }).describe("Protection from deletion."),
+  destroy: z
+    .strictObject({ unreachableClusters: z.array(z.string()).default([]).describe("Clusters whose API server is already gone: their Kubernetes objects are dropped from state on destroy (see docs/operations.md).") })
+    .default({ unreachableClusters: [] })
+    .describe("Settings for tearing a stack down."),
   clusterSet: z
     .strictObject({
       name: z.string().describe("Cluster set name."),

@@ -23,18 +23,20 @@ describe("canalkit synth", () => {
     expect(resources.some((r) => r["urn"] === subnet["parent"])).toBe(true);
     expect(io.out.join("\n")).toMatch(/aws:ec2\/vpc:Vpc\s+2/);
     expect(io.out.join("\n")).toContain("canalkit:network:ClusterNetwork  dev-east");
+    // Synth says how the runner reaches each API server (issue 18).
+    expect(io.out.join("\n")).toContain("API server access from the pulumi up runner:\n  dev-east  public endpoint from 203.0.113.10/32 (runner on the internet)\n  dev-west  public endpoint from 203.0.113.10/32");
     expect(existsSync(join(dir, "dev/topology.svg"))).toBe(true);
   });
 
   it("synthesizes any file in the stack format with --config and names bad keys on failure", async () => {
     const dir = mkdtempSync(join(tmpdir(), "canalkit-"));
     const file = join(dir, "Pulumi.broken.yaml");
-    writeFileSync(file, "config:\n  canalkit:environment: dev\n  canalkit:owner: me\n  canalkit:clusters:\n    - name: x\n      region: us-east-1\n      network:\n        vpcCidr: 10.0.0.0/16\n        podCidr: 10.0.0.0/12\n      eks:\n        nodeGroups: [{ name: general }]\n");
+    writeFileSync(file, "config:\n  canalkit:environment: dev\n  canalkit:owner: me\n  canalkit:runner: { location: vpc, cidrs: [10.99.0.0/24] }\n  canalkit:clusters:\n    - name: x\n      region: us-east-1\n      network:\n        vpcCidr: 10.0.0.0/16\n        podCidr: 10.0.0.0/12\n      eks:\n        nodeGroups: [{ name: general }]\n");
     const io = capture();
     expect(await main(["synth", "--config", file, "--out", dir], io.o, io.e)).toBe(1);
     expect(io.err.join("\n")).toContain('canalkit:clusters[0].network.podCidr = "10.0.0.0/12"');
     expect(io.err.join("\n")).not.toMatch(/\n\s+at /);
-    writeFileSync(file, "config:\n  canalkit:environment: dev\n  canalkit:owner: me\n  canalkit:clusters:\n    - name: x\n      region: eu-west-1\n      availabilityZones: 3\n      network:\n        vpcCidr: 10.0.0.0/16\n      eks:\n        nodeGroups: [{ name: general }]\n");
+    writeFileSync(file, "config:\n  canalkit:environment: dev\n  canalkit:owner: me\n  canalkit:runner: { location: vpc, cidrs: [10.99.0.0/24] }\n  canalkit:clusters:\n    - name: x\n      region: eu-west-1\n      availabilityZones: 3\n      network:\n        vpcCidr: 10.0.0.0/16\n      eks:\n        nodeGroups: [{ name: general }]\n");
     expect(await main(["synth", "--config", file, "--out", dir, "--quiet"], io.o, io.e)).toBe(0);
     const resources = JSON.parse(readFileSync(join(dir, "broken/resources.json"), "utf8")) as { type: string; inputs: Record<string, unknown> }[];
     expect(resources.filter((r) => r.type === "aws:ec2/subnet:Subnet").map((r) => r.inputs["availabilityZone"]).sort()).toEqual(["eu-west-1a", "eu-west-1a", "eu-west-1b", "eu-west-1b", "eu-west-1c", "eu-west-1c"]);

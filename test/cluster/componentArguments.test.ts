@@ -53,9 +53,9 @@ describe("node-group arguments", () => {
     const taints: NodeTaint[] = [{ key: "dedicated", value: "arm", effect: "NO_SCHEDULE" }];
     const result = await synthEks({}, [group, { ...group, name: "arm", instanceTypes: ["m7g.large", "c7g.large"], taints, labels: { "example.com/arch": "arm64" } }]);
     const groups = result.resources.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup");
-    expect(Object.fromEntries(groups.map((g) => [g.inputs["nodeGroupName"], g.inputs["amiType"]]))).toEqual({ general: "AL2023_x86_64_STANDARD", arm: "AL2023_ARM_64_STANDARD" });
-    expect(groups.find((g) => g.inputs["nodeGroupName"] === "arm")!.inputs["taints"]).toEqual(taints);
-    expect(groups.find((g) => g.inputs["nodeGroupName"] === "general")!.inputs["taints"]).toBeUndefined();
+    expect(Object.fromEntries(groups.map((g) => [String(g.inputs["nodeGroupNamePrefix"]).replace(/-$/, ""), g.inputs["amiType"]]))).toEqual({ general: "AL2023_x86_64_STANDARD", arm: "AL2023_ARM_64_STANDARD" });
+    expect(groups.find((g) => g.inputs["nodeGroupNamePrefix"] === "arm-")!.inputs["taints"]).toEqual(taints);
+    expect(groups.find((g) => g.inputs["nodeGroupNamePrefix"] === "general-")!.inputs["taints"]).toBeUndefined();
   });
 
   it("refuses mixed architectures and contradicting AMI types, naming the argument", async () => {

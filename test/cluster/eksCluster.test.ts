@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { EksCluster, ExistingCluster, webhookNetworking, type EksClusterArgs, type KitCluster } from "../../components/cluster";
+import { parse } from "yaml";
+import { EksCluster, ExistingCluster, planApiAccess, renderEksKubeconfig, webhookNetworking, type EksClusterArgs, type KitCluster } from "../../components/cluster";
 import { ClusterNetwork, type ClusterNetworkArgs } from "../../components/network";
 import { synthesize, type SynthResult } from "../../synth/engine";
 
@@ -56,7 +57,7 @@ describe("EksCluster", () => {
     expect(lt.inputs["metadataOptions"]).toEqual({ httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 });
     expect(lt.inputs["vpcSecurityGroupIds"]).toEqual([result.resources.find((r) => r.name === "east-nodes-sg")!.id]);
     const ng = one(result, "aws:eks/nodeGroup:NodeGroup")[0]!;
-    expect(ng.inputs).toMatchObject({ nodeGroupName: "general", scalingConfig: { minSize: 2, maxSize: 4, desiredSize: 2 }, instanceTypes: ["m6i.large"] });
+    expect(ng.inputs).toMatchObject({ nodeGroupNamePrefix: "general-", version: "1.33", scalingConfig: { minSize: 2, maxSize: 4, desiredSize: 2 }, instanceTypes: ["m6i.large"] });
     expect(ng.inputs["subnetIds"]).toEqual([result.resources.find((r) => r.name === "east-private-0")!.id, result.resources.find((r) => r.name === "east-private-1")!.id]);
   });
 
@@ -149,5 +150,59 @@ describe("ExistingCluster", () => {
     const base = { kubeconfig: "x", topology: "vxlan" as const, podCidr: "10.244.0.0/16", serviceCidr: "10.96.0.0/12", podMtu: 8951, isEks: false };
     await expect(synthesize(() => void new ExistingCluster("a", { ...base, podMtu: 1200 }))).rejects.toThrow(/cluster\.podMtu = 1200/);
     await expect(synthesize(() => void new ExistingCluster("a", { ...base, serviceCidr: "10.244.0.0/20" }))).rejects.toThrow(/cluster\.podCidr = "10\.244\.0\.0\/16": overlaps cluster\.serviceCidr/);
+  });
+});
+
+describe("EksCluster identities", () => {
+  it("renders a kubeconfig whose aws eks get-token assumes the deploy role with the profile", () => {
+    const config = parse(renderEksKubeconfig({ clusterName: "east", endpoint: "https://x", certificateAuthorityData: "Y2E=", region: "eu-west-1", roleArn: "arn:aws:iam::111122223333:role/deploy", profile: "platform" }));
+    const exec = config.users[0].user.exec;
+    // As the AWS CLI parses `eks get-token` (awscli/customizations/eks/get_token.py): --cluster-name, --role-arn; --region is global.
+    expect(exec.command).toBe("aws");
+    expect(exec.args).toEqual(["eks", "get-token", "--cluster-name", "east", "--region", "eu-west-1", "--role-arn", "arn:aws:iam::111122223333:role/deploy", "--output", "json"]);
+    expect(exec.env).toEqual([{ name: "AWS_PROFILE", value: "platform" }]);
+    const ambient = parse(renderEksKubeconfig({ clusterName: "east", endpoint: "https://x", certificateAuthorityData: "Y2E=", region: "eu-west-1" }));
+    expect(ambient.users[0].user.exec.args).not.toContain("--role-arn");
+    expect(ambient.users[0].user.exec.env).toBeUndefined();
+  });
+
+  it("passes the deploy role and profile into its kubeconfig, and makes the role admin without bootstrapping the creator", async () => {
+    let kubeconfig = "";
+    const role = "arn:aws:iam::111122223333:role/deploy";
+    const result = await synthCluster({}, { deployRoleArn: role, awsProfile: "platform", adminPrincipalArns: ["arn:aws:iam::111122223333:role/admins"] }, (c) => c.kubeconfig.apply((k) => (kubeconfig = k)));
+    expect(parse(kubeconfig).users[0].user.exec.args).toContain(role);
+    expect(one(result, "aws:eks/cluster:Cluster")[0]!.inputs["accessConfig"]).toMatchObject({ bootstrapClusterCreatorAdminPermissions: false });
+    expect(one(result, "aws:eks/accessEntry:AccessEntry").map((e) => e.inputs["principalArn"])).toEqual([role, "arn:aws:iam::111122223333:role/admins"]);
+    expect(one(result, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").every((a) => a.inputs["policyArn"] === "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy")).toBe(true);
+  });
+
+  it("gives a service account AWS rights through Pod Identity only: its own role, exactly the statements, after the agent", async () => {
+    const statements = [{ Effect: "Allow" as const, Action: ["ec2:DescribeRouteTables"], Resource: "*" }];
+    const result = await synthCluster({}, {}, (c) => void c.grantAwsAccess("routes", { namespace: "kube-system", serviceAccount: "canalkit-vpc-routes", statements }));
+    const role = one(result, "aws:iam/role:Role").find((r) => r.name === "routes-pod-identity")!;
+    expect(JSON.parse(role.inputs["assumeRolePolicy"] as string)).toEqual({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }] });
+    const policy = one(result, "aws:iam/rolePolicy:RolePolicy").find((r) => r.name === "routes-pod-identity")!;
+    expect(JSON.parse(policy.inputs["policy"] as string).Statement).toEqual(statements);
+    const association = one(result, "aws:eks/podIdentityAssociation:PodIdentityAssociation")[0]!;
+    expect(association.inputs).toMatchObject({ clusterName: "east", namespace: "kube-system", serviceAccount: "canalkit-vpc-routes", roleArn: role.inputs["arn"] ?? expect.any(String) });
+    const agent = one(result, "aws:eks/addon:Addon").find((a) => a.inputs["addonName"] === "eks-pod-identity-agent")!;
+    expect(association.dependsOn).toEqual(expect.arrayContaining([agent.urn, policy.urn]));
+  });
+});
+
+describe("planApiAccess", () => {
+  it("fills the public CIDRs from a runner on the internet and describes the path", () => {
+    const plan = planApiAccess("eks.endpoint", { public: true }, { location: "internet", cidrs: ["198.51.100.7/32"] });
+    expect(plan).toEqual({ endpoint: { private: true, public: true, publicAccessCidrs: ["198.51.100.7/32"] }, via: "public-endpoint", privateClientCidrs: [], description: "public endpoint from 198.51.100.7/32 (runner on the internet)" });
+  });
+
+  it("accepts runner ranges inside wider public CIDRs and refuses bad runner CIDRs by their key", () => {
+    expect(planApiAccess("e", { public: true, publicAccessCidrs: ["198.51.100.0/24"] }, { location: "internet", cidrs: ["198.51.100.7/32"] }).via).toBe("public-endpoint");
+    expect(() => planApiAccess("e", { public: true }, { location: "internet", cidrs: ["nope"] })).toThrow(/^canalkit:runner\.cidrs\[0\] = "nope"/);
+  });
+
+  it("a runner in a VPC needs the private endpoint, and the public one off (else the name resolves to public addresses outside the VPC)", () => {
+    expect(() => planApiAccess("e", { private: true, public: true, publicAccessCidrs: ["192.0.2.0/24"] }, { location: "vpc", cidrs: ["10.99.0.0/24"] })).toThrow(/^e\.public = true: canalkit:runner\.location is vpc, but with the public endpoint on/);
+    expect(() => planApiAccess("e", { private: false, public: true, publicAccessCidrs: ["192.0.2.0/24"] }, { location: "vpc", cidrs: ["10.99.0.0/24"] })).toThrow(/^e\.private = false: canalkit:runner\.location is vpc/);
   });
 });

@@ -30,7 +30,10 @@ describe("native-vpc stacks install the in-cluster route controller", () => {
     for (const arn of policy.Statement[0].Resource) expect(arn).toMatch(/^arn:aws:ec2:us-east-1:\*:route-table\/.+/);
     const association = named("aws:eks/podIdentityAssociation:PodIdentityAssociation", "dev-east-vpc-route-controller")[0]!;
     expect(association.inputs).toMatchObject({ namespace: "kube-system", serviceAccount: "canalkit-vpc-route-controller" });
-    expect(named("aws:eks/addon:Addon", "dev-east-vpc-route-controller")[0]!.inputs).toMatchObject({ addonName: "eks-pod-identity-agent" });
+    // The cluster's own Pod Identity agent (EksCluster installs it; EKS allows one per cluster).
+    const agent = resources.find((r) => r.type === "aws:eks/addon:Addon" && r.name === "dev-east-eks-pod-identity-agent")!;
+    expect(agent.inputs).toMatchObject({ addonName: "eks-pod-identity-agent" });
+    expect(association.dependsOn).toContain(agent.urn);
 
     const deployment = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "dev-east-vpc-route-controller-deployment-canalkit-vpc-route-controller")!;
     const env = Object.fromEntries(((deployment.inputs["spec"] as any).template.spec.containers[0].env as { name: string; value: string }[]).map((e) => [e.name, e.value]));

@@ -36,10 +36,12 @@ describe("examples", () => {
   });
 
   it("single-cluster: one EKS cluster with Canal at the VXLAN MTU", async () => {
-    const result = await synthExample("single-cluster", { "aws:region": "us-east-1" });
+    const result = await synthExample("single-cluster", { "aws:region": "us-east-1", runnerCidrs: '["203.0.113.10/32"]' });
     expect(count(result, "aws:eks/cluster:Cluster")).toBe(1);
     expect(count(result, "canalkit:cni:Canal")).toBe(1);
     expect(result.outputs).toMatchObject({ kubeconfig: "[secret]", podMtu: 8951 });
+    // The runner reaches the API server through a public endpoint open only to its range (issue 18).
+    expect(result.resources.find((r) => r.type === "aws:eks/cluster:Cluster")!.inputs["vpcConfig"]).toMatchObject({ endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.10/32"] });
   });
 
   it("existing-cluster: Canal for a cluster stated by its facts", async () => {

@@ -213,7 +213,7 @@ const mistakes: Mistake[] = [
 
   // Endpoint exposure: the fix must be a key the schema accepts.
   { id: "public endpoint open to the world", stack: "staging", mistake: (c) => (cl(c, 0)["eks"]["endpoint"]["publicAccessCidrs"] = ["0.0.0.0/0"]), key: "canalkit:clusters[0].eks.endpoint.publicAccessCidrs", says: /opens the Kubernetes API to the whole internet/, fix: /allowPublicFromAnywhere: true/, repair: (c) => (cl(c, 0)["eks"]["endpoint"]["allowPublicFromAnywhere"] = true) },
-  { id: "public endpoint without CIDRs", stack: "staging", mistake: (c) => delete cl(c, 0)["eks"]["endpoint"]["publicAccessCidrs"], key: "canalkit:clusters[0].eks.endpoint.publicAccessCidrs", says: /needs the CIDRs allowed to reach it/, fix: /\[203\.0\.113\.0\/24\]/, repair: (c) => (cl(c, 0)["eks"]["endpoint"]["publicAccessCidrs"] = ["203.0.113.0/24"]) },
+  { id: "public endpoint without CIDRs", stack: "staging", mistake: (c) => { delete c["canalkit:runner"]; delete cl(c, 0)["eks"]["endpoint"]["publicAccessCidrs"]; }, key: "canalkit:clusters[0].eks.endpoint.publicAccessCidrs", says: /needs the CIDRs allowed to reach it/, fix: /\[203\.0\.113\.0\/24\]/, repair: (c) => (cl(c, 0)["eks"]["endpoint"]["publicAccessCidrs"] = ["203.0.113.0/24"]) },
 
   // Credentials in clear: named, never shown.
   { id: "kubeconfig as a plain canalkit value", stack: "dev", mistake: (c) => (c["canalkit:kubeconfig"] = KUBECONFIG), key: "canalkit:kubeconfig", says: /looks like a kubeconfig in clear/, fix: /pulumi config set --secret canalkit:kubeconfig/, secret: "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpTRUNSRVRLRVlEQVRB", repair: (c) => delete c["canalkit:kubeconfig"] },

@@ -22,6 +22,7 @@ let engine: FakeEngine;
 beforeAll(async () => {
   engine = await startFakeEngine({
     "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({ names: ["us-east-1a", "us-east-1b", "us-east-1c"], zoneIds: [] }),
+    "aws:eks/getAddonVersion:getAddonVersion": (args: Record<string, unknown>) => ({ addonName: args["addonName"], kubernetesVersion: args["kubernetesVersion"], version: `v${args["kubernetesVersion"]}.0-eksbuild.1` }),
   });
 });
 afterAll(async () => engine.close());

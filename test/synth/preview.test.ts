@@ -49,7 +49,7 @@ describe("synth --preview", () => {
 
   const examples = join(__dirname, "../../examples");
   const EXAMPLES: [string, Record<string, string>, string[]][] = [
-    ["single-cluster", { "aws:region": "us-east-1" }, []],
+    ["single-cluster", { "aws:region": "us-east-1", runnerCidrs: '["203.0.113.10/32"]' }, []],
     ["existing-cluster", { kubeconfig: "apiVersion: v1\nkind: Config\n" }, ["kubeconfig"]],
     ["two-region-failover", { westKubeconfig: "apiVersion: v1\nkind: Config\n", westApiServer: "https://west.example.com:6443", westCertificateAuthorityData: "Q0E=" }, ["westKubeconfig"]],
     ["three-cluster-gateway", {}, []],
