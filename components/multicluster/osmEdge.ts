@@ -1,96 +1,106 @@
 /**
- * `OsmEdge` (`canalkit:multicluster:OsmEdge`): osm-edge, the mesh ErieCanal's consuming side needs
- * (its sidecars route to imported services), installed from its Helm chart with typed values.
- * Off by default in stacks. Its local DNS proxy is on: that is what resolves an imported service's
- * name in a cluster that has no local Service of that name.
+ * `OsmEdge` (`canalkit:multicluster:OsmEdge`): osm-edge v1.3.0, the mesh that carries east-west
+ * calls in a consuming cluster — its sidecars turn ErieCanal's ServiceImports and
+ * GlobalTrafficPolicies into routes to the exporters' gateways, and its local DNS proxy resolves
+ * imported names. Installed as typed objects (see `osmEdge/objects.ts`); where the control plane
+ * cannot reach pods its webhooks are served from the host network through the kit's relay.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KitCluster } from "../cluster/types";
-import { CanalkitInputError } from "../errors";
+import { createKubernetesResource } from "../kubernetesResources";
 import { DNS_LABEL } from "../dnsLabel";
+import { CanalkitInputError } from "../errors";
+import type { KubernetesObject } from "../cni/objects";
+import { buildOsmEdgeObjects, meshedNamespaceMetadata, osmEdgeRuntimeOwnedFields, OSM_EDGE_NAMES } from "./osmEdge/objects";
+import { osmEdgeSettings, type OsmEdgeOptions, type OsmEdgeSettings } from "./osmEdge/settings";
 
-/** osm-edge chart coordinates (the release ErieCanal v0.1.3's demos use). */
-export const OSM_EDGE_CHART = { repo: "https://flomesh-io.github.io/osm-edge", chart: "osm-edge", version: "1.3.0" } as const;
+export type { OsmEdgeOptions } from "./osmEdge/settings";
 
-/** User options of osm-edge. */
-export interface OsmEdgeOptions {
-  /** Mesh name. Default `osm`. */
-  meshName?: string;
-  /** Namespace. Default `osm-system`. */
-  namespace?: string;
-  /** Chart version. Default `1.3.0`. */
-  version?: string;
-  /** The cluster DNS Service IP the sidecars' DNS proxy forwards to (kube-dns ClusterIP). */
-  clusterDnsIp: string;
-  /** Certificate provider for mesh mTLS. Default `tresor` (osm-edge's built-in CA). */
-  certificateProvider?: "tresor" | "cert-manager";
+/** What osm-edge will install in a cluster. */
+export interface OsmEdgePlan {
+  settings: OsmEdgeSettings;
+  /** In apply order. */
+  objects: KubernetesObject[];
+  /** `ignoreChanges` paths per `<kind>/<name>` for fields osm-edge writes at run time. */
+  runtimeOwned: Record<string, string[]>;
 }
 
-/** The chart values the kit sets, typed. */
-export interface OsmEdgeValues {
-  osm: {
-    meshName: string;
-    certificateProvider: { kind: "tresor" | "cert-manager" };
-    localDNSProxy: { enable: true; primaryUpstreamDNSServerIPAddr: string };
-    enablePermissiveTrafficPolicy: boolean;
-  };
-}
-
-/** Builds the chart values; throws `CanalkitInputError` on bad input. */
-export function osmEdgeValues(options: OsmEdgeOptions): OsmEdgeValues {
-  if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(options.clusterDnsIp)) {
-    throw new CanalkitInputError("osmEdge.clusterDnsIp", options.clusterDnsIp, "is not an IPv4 address", "give the kube-dns Service's ClusterIP (the 10th address of the service CIDR on EKS, e.g. 172.20.0.10)");
-  }
-  const meshName = options.meshName ?? "osm";
-  if (!DNS_LABEL.test(meshName)) throw new CanalkitInputError("osmEdge.meshName", meshName, "is not a DNS label", "use lowercase letters, digits and '-'");
-  return {
-    osm: {
-      meshName,
-      certificateProvider: { kind: options.certificateProvider ?? "tresor" },
-      localDNSProxy: { enable: true, primaryUpstreamDNSServerIPAddr: options.clusterDnsIp },
-      // Imported services are reached without SMI policies, as in ErieCanal's own demos.
-      enablePermissiveTrafficPolicy: true,
-    },
-  };
+/** Plans osm-edge for a cluster; throws `CanalkitInputError` on bad input. Pure. */
+export function planOsmEdge(capabilities: KitCluster["capabilities"], options: OsmEdgeOptions): OsmEdgePlan {
+  const settings = osmEdgeSettings(capabilities, options);
+  return { settings, objects: buildOsmEdgeObjects(settings), runtimeOwned: osmEdgeRuntimeOwnedFields(settings) };
 }
 
 /** Inputs of `OsmEdge`. */
 export interface OsmEdgeArgs extends OsmEdgeOptions {
   cluster: KitCluster;
-  /** What must run first (the CNI, ErieCanal). */
+  /** What must run first (the CNI; ErieCanal, whose CRDs osm-controller watches). */
   after?: pulumi.Resource[];
+  /**
+   * Namespaces to put in the mesh with sidecar injection on: those of the services this cluster
+   * consumes (a calling pod must have a sidecar). They must exist; they are labelled, not created.
+   */
+  meshedNamespaces?: string[];
+  /** What creates those namespaces (the `MultiClusterService`s). */
+  namespacesAfter?: pulumi.Resource[];
 }
+
+const DECLARATION_KINDS = new Set(["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "Service"]);
 
 /** osm-edge in one consuming cluster. */
 export class OsmEdge extends pulumi.ComponentResource {
-  readonly release: k8s.helm.v3.Release;
+  /** The plan the resources were built from. */
+  readonly plan: OsmEdgePlan;
+  /** The injector (and its relay) and the controller: pods in meshed namespaces wait for them. */
+  readonly ready: pulumi.Resource[];
+  /** The namespace labels that put the consumed services' namespaces in the mesh. */
+  readonly meshedNamespaces: pulumi.Resource[];
 
   constructor(name: string, args: OsmEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
-    if (!args.cluster.capabilities.controlPlaneReachesPods) {
-      // osm-edge's sidecar injector and validator are admission webhooks served from pod IPs, and
-      // its chart has no host-network option, so the API server could not call them.
-      throw new CanalkitInputError(
-        `clusters.${args.cluster.clusterName}.osmEdge`,
-        "enabled",
-        "osm-edge 1.3.0 serves its admission webhooks from pod IPs, which this cluster's control plane cannot reach (EKS with an overlay CNI)",
-        "consume services from a cluster whose control plane reaches pods (an ExistingCluster with controlPlaneReachesPods: true), or leave osm-edge off",
-      );
+    const { cluster, after = [], meshedNamespaces = [], namespacesAfter = [], ...options } = args;
+    const plan = planOsmEdge(cluster.capabilities, options);
+    const s = plan.settings;
+    for (const [i, ns] of meshedNamespaces.entries()) {
+      if (!DNS_LABEL.test(ns)) throw new CanalkitInputError(`meshedNamespaces[${i}]`, ns, "is not a namespace name", "use the namespace of a consumed service");
     }
-    const values = osmEdgeValues(args);
-    const namespace = args.namespace ?? "osm-system";
-    const version = args.version ?? OSM_EDGE_CHART.version;
-    super("canalkit:multicluster:OsmEdge", name, { clusterName: args.cluster.clusterName, namespace, version, meshName: values.osm.meshName }, opts);
-    this.release = new k8s.helm.v3.Release(`${name}-release`, {
-      name: "osm",
-      chart: OSM_EDGE_CHART.chart,
-      version,
-      repositoryOpts: { repo: OSM_EDGE_CHART.repo },
-      namespace,
-      createNamespace: true,
-      values,
-      atomic: true,
-    }, { parent: this, provider: args.cluster.provider, dependsOn: [...args.cluster.readyResources, ...(args.after ?? [])] });
-    this.registerOutputs({ status: this.release.status });
+    super("canalkit:multicluster:OsmEdge", name, {
+      clusterName: cluster.clusterName,
+      namespace: s.namespace,
+      version: s.version,
+      meshName: s.meshName,
+      images: s.images,
+      webhookHostNetwork: s.webhooks.hostNetwork,
+      webhookPorts: { injector: s.webhooks.injectorPort, validator: s.webhooks.validatorPort },
+      clusterDnsIp: s.clusterDnsIp,
+      meshedNamespaces,
+    }, opts);
+    this.plan = plan;
+    const declarations: pulumi.Resource[] = [];
+    const created = new Map<string, pulumi.CustomResource>();
+    for (const object of plan.objects) {
+      const id = `${object.kind}/${object.metadata.name}`;
+      const declaration = DECLARATION_KINDS.has(object.kind);
+      const ignoreChanges = plan.runtimeOwned[id];
+      const resource = createKubernetesResource(`${name}-${object.kind.toLowerCase()}-${object.metadata.name}`, object, {
+        parent: this,
+        provider: cluster.provider,
+        dependsOn: object.kind === "Namespace" || object.kind.endsWith("WebhookConfiguration") || object.kind.startsWith("ClusterRole")
+          ? cluster.apiReadyResources
+          : declaration
+            ? [...cluster.apiReadyResources, declarations[0]!]
+            // Workloads: after the CNI, ErieCanal (its flomesh.io CRDs), and every declaration.
+            : [...cluster.readyResources, ...after, ...declarations],
+        ...(ignoreChanges ? { ignoreChanges } : {}),
+      });
+      if (declaration) declarations.push(resource);
+      created.set(id, resource);
+    }
+    this.ready = [created.get(`Deployment/${OSM_EDGE_NAMES.injector}`)!, created.get(`Deployment/${OSM_EDGE_NAMES.controller}`)!];
+    // Labelled after the injector is up: from then on pods created there get sidecars.
+    const meta = meshedNamespaceMetadata(s.meshName);
+    this.meshedNamespaces = meshedNamespaces.map((ns) => new k8s.core.v1.NamespacePatch(`${name}-mesh-${ns}`, { metadata: { name: ns, labels: meta.labels, annotations: meta.annotations } }, { parent: this, provider: cluster.provider, dependsOn: [...this.ready, ...namespacesAfter] }));
+    this.registerOutputs({ namespace: s.namespace, meshName: s.meshName, webhookHostNetwork: s.webhooks.hostNetwork });
   }
 }
+
