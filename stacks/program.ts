@@ -14,7 +14,7 @@ import { addressAt, ClusterNetwork, ROUTES_RESERVED_PER_TABLE, UNDERLAY_MTU, par
 import { derivedMtuClass } from "./config/crossChecks";
 import { atConfigPath, canalkitConfigObject, validateFlatConfig } from "./config/validate";
 import type { ClusterConfig, StackConfig } from "./config/schema";
-import { VpcRouteController, VpcRouteReconciler } from "../components/controllers";
+import { MeshProbe, VpcRouteController, VpcRouteReconciler } from "../components/controllers";
 
 /** Reads every `canalkit:` key of the running stack's config into one object. */
 export function readStackConfig(): Record<string, unknown> {
@@ -310,6 +310,17 @@ export function validateMultiCluster(config: StackConfig): void {
     planClusterSet({ name: set.name, controlPlane: set.controlPlane, members: config.clusters.map((c) => ({ name: c.name, region: c.region, namespace: set.erieCanal.namespace, vpcCidr: c.network.vpcCidr })) }),
   config);
   for (const [index, service] of set.services.entries()) atConfigPath(["clusterSet", "services", index], () => planMultiClusterService(serviceSpec(service, index), plan), config);
+  probeEnabled(config);
+}
+
+/** Whether the mesh probe runs: as configured, else on in staging and prod; it needs osm-edge. */
+export function probeEnabled(config: StackConfig): boolean {
+  const set = config.clusterSet!;
+  const on = set.probe.enabled ?? config.environment !== "dev";
+  if (on && !set.erieCanal.osmEdge) {
+    throw new CanalkitInputError("canalkit:clusterSet.probe.enabled", set.probe.enabled ?? `(default for ${config.environment})`, "probes calls through the osm-edge mesh, but clusterSet.erieCanal.osmEdge is off", "set clusterSet.erieCanal.osmEdge: true, or clusterSet.probe.enabled: false");
+  }
+  return on;
 }
 
 /**
@@ -333,15 +344,46 @@ function buildMultiCluster(config: StackConfig, built: { eks: EksCluster; canal:
   const clusterSet = atConfigPath(["clusterSet"], () => new ClusterSet(set.name, { name: set.name, controlPlane: set.controlPlane, members }), config);
   const byName: ClusterSetMembers = Object.fromEntries(members.map((m) => [m.cluster.clusterName, m]));
   const services: Record<string, unknown> = {};
+  const mcsByService = new Map<string, MultiClusterService>();
   for (const [index, service] of set.services.entries()) {
     const mcs = atConfigPath(["clusterSet", "services", index], () => new MultiClusterService(`${service.namespace}-${service.name}`, { clusterSet: clusterSet.plan, members: byName, after: Object.values(clusterSet.joins), ...serviceSpec(service, index) }), config);
+    mcsByService.set(`${service.namespace}/${service.name}`, mcs);
     services[`${service.namespace}/${service.name}`] = { mode: mcs.plan.mode, exporters: mcs.plan.exporters, consumers: mcs.plan.consumers };
   }
+  const probeOn = probeEnabled(config);
   if (ec.osmEdge) {
-    const consumers = new Set(set.services.flatMap((s) => s.consumers));
-    for (const m of members.filter((m) => consumers.has(m.cluster.clusterName))) {
+    // osm-edge in every consuming cluster, with the namespaces of what it consumes in the mesh.
+    for (const m of members) {
+      const consumed = set.services.filter((s) => s.consumers.includes(m.cluster.clusterName));
+      if (consumed.length === 0) continue;
       const serviceCidr = m.cluster.networkFacts.serviceCidr;
-      atConfigPath(["clusterSet", "erieCanal", "osmEdge"], () => new OsmEdge(`${m.cluster.clusterName}-osm-edge`, { cluster: m.cluster, clusterDnsIp: addressAt("network.serviceCidr", serviceCidr, 10), after: m.erieCanal.ready }), config);
+      const osm = atConfigPath(["clusterSet", "erieCanal", "osmEdge"], () => new OsmEdge(`${m.cluster.clusterName}-osm-edge`, {
+        cluster: m.cluster,
+        clusterDnsIp: addressAt("network.serviceCidr", serviceCidr, 10),
+        after: m.erieCanal.ready,
+        meshedNamespaces: [...new Set(consumed.map((s) => s.namespace))],
+        namespacesAfter: consumed.map((s) => mcsByService.get(`${s.namespace}/${s.name}`)!),
+      }), config);
+      if (!probeOn) continue;
+      for (const service of consumed) {
+        const mcs = mcsByService.get(`${service.namespace}/${service.name}`)!;
+        // Locality never leaves the cluster: a consumer that does not export has nothing to call.
+        if (service.mode === "Locality" && !mcs.plan.exporters.includes(m.cluster.clusterName)) continue;
+        new MeshProbe(`${m.cluster.clusterName}-${service.namespace}-${service.name}-probe`, {
+          serviceName: service.name,
+          namespace: service.namespace,
+          port: service.ports[0]!.port,
+          path: set.probe.path,
+          mode: service.mode,
+          exporters: mcs.plan.exporters,
+          ...(service.mode === "ActiveActive" && service.exporters.some((e) => e.weight !== undefined) ? { weights: Object.fromEntries(service.exporters.map((e) => [e.cluster, e.weight ?? 0])) } : {}),
+          consumer: { cluster: m.cluster.clusterName, kubeconfig: m.cluster.kubeconfig },
+          ...(set.probe.identityHeader ? { identityHeader: set.probe.identityHeader } : {}),
+          calls: set.probe.calls,
+          image: osm.plan.settings.images.curl,
+          timeoutSeconds: set.probe.timeoutSeconds,
+        }, { dependsOn: [...(mcs.reconciler ? [mcs.reconciler] : [mcs]), ...osm.ready, ...osm.meshedNamespaces] });
+      }
     }
   }
   return {

@@ -192,12 +192,17 @@ export const sameErieCanalNamespace: CanalkitPolicy = {
 };
 
 /** Components that serve admission webhooks, and the input telling whether they use the host network. */
-const WEBHOOK_SERVERS: Record<string, string> = { "canalkit:multicluster:ErieCanal": "ErieCanal's manager", "canalkit:tls:CertManager": "cert-manager's webhook" };
+const WEBHOOK_SERVERS: Record<string, string> = { "canalkit:multicluster:ErieCanal": "ErieCanal's manager", "canalkit:tls:CertManager": "cert-manager's webhook", "canalkit:multicluster:OsmEdge": "osm-edge's sidecar injector and validator" };
+
+/** Host ports the control plane is admitted to for webhook servers (WEBHOOK_HOST_PORT_RANGE). */
+const WEBHOOK_PORTS = { from: 9443, to: 9499 } as const;
+/** osm-edge's webhook Services (the names its webhook configurations carry) and the pods that must serve them. */
+const OSM_EDGE_WEBHOOK_SERVICES = ["osm-injector", "osm-validator"];
 
 /** Webhook servers the control plane can reach: host networking where it cannot reach pods. */
 export const webhooksReachable: CanalkitPolicy = {
   name: "canalkit-webhooks-reachable",
-  description: "Every admission webhook server the kit deploys is reachable from the Kubernetes control plane: in clusters whose control plane cannot reach pod IPs (EKS with an overlay CNI) it runs on the host network, and the deployed manager says so.",
+  description: "Every admission webhook server the kit deploys is reachable from the Kubernetes control plane: in clusters whose control plane cannot reach pod IPs (EKS with an overlay CNI) it runs on the host network, and the deployed ErieCanal manager and osm-edge injector say so, with osm-edge's webhook Services on host ports from 9443-9499.",
   severity: "critical",
   area: "multicluster",
   remediation: "let the component derive webhook networking from the cluster's capabilities (do not override controlPlaneReachesPods on EKS), so the server uses the host network on a port from 9443-9499.",
@@ -218,6 +223,23 @@ export const webhooksReachable: CanalkitPolicy = {
       if (d.type !== "kubernetes:apps/v1:Deployment" || d.props["metadata"]?.["name"] !== "erie-canal-manager" || !unreachablePods.has(clusterOf(d))) continue;
       if (d.props["spec"]?.["template"]?.["spec"]?.["hostNetwork"] !== true) {
         report(violation(webhooksReachable, `Deployment ${id(d)} in ${clusterOf(d)} serves ErieCanal's webhooks without host networking; the control plane cannot reach it.`), d.urn);
+      }
+    }
+    // osm-edge: the injector pod (with the relay) on the host network, and the webhook Services
+    // sending the control plane to host ports it is admitted to.
+    for (const r of args.resources) {
+      if (!unreachablePods.has(clusterOf(r))) continue;
+      const name = r.props["metadata"]?.["name"];
+      if (r.type === "kubernetes:apps/v1:Deployment" && name === "osm-injector" && r.props["spec"]?.["template"]?.["spec"]?.["hostNetwork"] !== true) {
+        report(violation(webhooksReachable, `Deployment ${id(r)} in ${clusterOf(r)} serves osm-edge's webhooks without host networking; the control plane cannot reach it.`), r.urn);
+      }
+      if (r.type === SERVICE && OSM_EDGE_WEBHOOK_SERVICES.includes(name)) {
+        for (const port of r.props["spec"]?.["ports"] ?? []) {
+          const target = port.targetPort ?? port.port;
+          if (typeof target !== "number" || target < WEBHOOK_PORTS.from || target > WEBHOOK_PORTS.to) {
+            report(violation(webhooksReachable, `Service ${id(r)} in ${clusterOf(r)} sends the control plane to port ${target}, outside the host ports ${WEBHOOK_PORTS.from}-${WEBHOOK_PORTS.to} it is admitted to.`), r.urn);
+          }
+        }
       }
     }
   },

@@ -150,7 +150,7 @@ export const erieCanalConfigSchema = z.strictObject({
   imageRepository: z.string().default("docker.io/flomesh").describe("Registry/repository of ErieCanal images (mirrors)."),
   certManager: z.boolean().default(false).describe("Install cert-manager in every cluster and use it for ErieCanal's certificates and gateway TLS."),
   gatewayTls: z.boolean().default(false).describe("Open a TLS listener (443) on every cluster's gateway."),
-  osmEdge: z.boolean().default(false).describe("Install osm-edge in consuming clusters (needs a control plane that reaches pods)."),
+  osmEdge: z.boolean().default(false).describe("Install osm-edge v1.3.0 in every consuming cluster and put the consumed services' namespaces in its mesh: the sidecars carry east-west calls to the exporters. On EKS its webhooks are served from the host network (ports 9446/9447)."),
 });
 
 /** One multi-cluster service. */
@@ -206,6 +206,16 @@ export const stackConfigSchema = z.strictObject({
       securityGroupRuleQuota: z.number().int().min(1).max(1000).default(60).describe("The accounts' inbound-rules-per-security-group quota (60 unless raised); the set's prefix list counts as one rule per cluster against it."),
       erieCanal: erieCanalConfigSchema.default(erieCanalConfigSchema.parse({})).describe("ErieCanal, installed identically in every cluster of the set."),
       services: z.array(multiClusterServiceConfigSchema).default([]).describe("Services exported from some clusters of the set and consumed in others."),
+      probe: z
+        .strictObject({
+          enabled: z.boolean().optional().describe("Probe every consumed service from inside the mesh of each consumer during pulumi up (needs erieCanal.osmEdge). Default: on in staging and prod, off in dev."),
+          calls: z.number().int().min(1).max(50).default(10).describe("Calls per service and consumer once the sidecar answers."),
+          path: z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, "a URL path starting with /").default("/").describe("Request path of the calls."),
+          identityHeader: z.string().regex(/^[A-Za-z0-9-]+$/, "an HTTP header name").optional().describe("Response header whose value names the exporter cluster that answered; when set, calls answered by an exporter the mode excludes fail the probe."),
+          timeoutSeconds: z.number().int().min(30).max(1800).default(300).describe("How long one probe may take, pod start included."),
+        })
+        .default({ calls: 10, path: "/", timeoutSeconds: 300 })
+        .describe("The deploy-time mesh probe (MeshProbe)."),
     })
     .optional()
     .describe("Join all clusters of the stack into one cluster set."),
