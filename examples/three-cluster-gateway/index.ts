@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Canal, CertManager, ClusterNetwork, ClusterSet, ClusterSetNetwork, EksCluster, ErieCanal, MultiClusterService, NorthSouthGateway, type ClusterSetMembers } from "canalkit";
+import { Canal, CertManager, ClusterNetwork, ClusterSet, ClusterSetNetwork, EksCluster, ErieCanal, MeshProbe, MultiClusterService, NorthSouthGateway, OsmEdge, type ClusterSetMembers } from "canalkit";
 
 const config = new pulumi.Config();
 const tags = { environment: "prod", owner: config.get("owner") ?? "platform-team" };
@@ -80,6 +80,23 @@ const catalog = new MultiClusterService("catalog", {
   weights: Object.fromEntries(built.map((b) => [b.name, b.weight])),
   consumers: built.map((b) => b.name),
 });
+
+// East-west: osm-edge in every consumer carries calls to http://catalog.shop:8080/ to the
+// exporters by weight (its webhooks on the host network, as EKS under Canal needs), and a probe
+// inside each mesh proves it during `pulumi up`.
+for (const b of built) {
+  const osm = new OsmEdge(`${b.name}-osm-edge`, { cluster: b.cluster, clusterDnsIp: "172.20.0.10", after: b.erieCanal.ready, meshedNamespaces: ["shop"], namespacesAfter: [catalog] });
+  new MeshProbe(`${b.name}-catalog-probe`, {
+    serviceName: "catalog",
+    namespace: "shop",
+    port: 8080,
+    mode: "ActiveActive",
+    exporters: built.map((e) => e.name),
+    weights: Object.fromEntries(built.map((e) => [e.name, e.weight])),
+    consumer: { cluster: b.name, kubeconfig: b.cluster.kubeconfig },
+    image: osm.plan.settings.images.curl,
+  }, { dependsOn: [...(catalog.reconciler ? [catalog.reconciler] : [catalog]), ...osm.ready, ...osm.meshedNamespaces] });
+}
 
 // North-south: each cluster publishes the catalog to clients outside the set.
 for (const b of built) {

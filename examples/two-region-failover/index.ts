@@ -2,12 +2,13 @@
  * Two clusters in two regions joined into one cluster set over the internet (TLS gateways, no
  * peering): `shop/orders` is served by both and consumed in `west`, which prefers its own copy and
  * fails over to `east`. The consuming side runs osm-edge, whose sidecars do the cross-cluster
- * routing; osm-edge's webhooks need a control plane that reaches pods, so `west` is a cluster you
- * run yourself (kubeadm or similar, stated with `ExistingCluster`), while `east` is EKS.
+ * routing (on EKS its webhooks are served from the host network; here `west` is a cluster you run
+ * yourself, stated with `ExistingCluster`, whose control plane reaches pods), and a probe inside
+ * west's mesh proves the calls during `pulumi up`.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Canal, CertManager, ClusterNetwork, ClusterSet, EksCluster, ErieCanal, ExistingCluster, MultiClusterService, OsmEdge } from "canalkit";
+import { Canal, CertManager, ClusterNetwork, ClusterSet, EksCluster, ErieCanal, ExistingCluster, MeshProbe, MultiClusterService, OsmEdge } from "canalkit";
 
 const config = new pulumi.Config();
 const tags = { environment: "staging", owner: config.get("owner") ?? "platform-team" };
@@ -68,8 +69,20 @@ const orders = new MultiClusterService("orders", {
   consumers: ["west"],
 });
 
-// The consuming side: osm-edge with its DNS proxy forwarding to west's kube-dns.
-new OsmEdge("west-osm-edge", { cluster: west, clusterDnsIp: config.get("westClusterDnsIp") ?? "10.96.0.10", after: westErieCanal.ready });
+// The consuming side: osm-edge with its DNS proxy forwarding to west's kube-dns, shop in its mesh.
+const westOsm = new OsmEdge("west-osm-edge", { cluster: west, clusterDnsIp: config.get("westClusterDnsIp") ?? "10.96.0.10", after: westErieCanal.ready, meshedNamespaces: ["shop"], namespacesAfter: [orders] });
+// osm-edge keeps FailOver traffic local while west has endpoints; the probe checks the calls
+// are answered (and by west, when the service names itself in the header given here).
+new MeshProbe("west-orders-probe", {
+  serviceName: "orders",
+  namespace: "shop",
+  port: 8080,
+  mode: "FailOver",
+  exporters: ["west", "east"],
+  consumer: { cluster: "west", kubeconfig: west.kubeconfig },
+  ...(config.get("identityHeader") ? { identityHeader: config.get("identityHeader")! } : {}),
+  image: westOsm.plan.settings.images.curl,
+}, { dependsOn: [...(orders.reconciler ? [orders.reconciler] : [orders]), ...westOsm.ready, ...westOsm.meshedNamespaces] });
 
 /** Cluster keys of the set. */
 export const clusterKeys = clusterSet.clusterKeys;

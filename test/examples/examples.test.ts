@@ -57,6 +57,7 @@ describe("examples", () => {
     expect((gtp.inputs["spec"] as any).lbType).toBe("FailOver");
     expect((gtp.inputs["spec"] as any).targets.map((t: any) => t.clusterKey)).toEqual(["eu-west-1/default/default/west", "us-east-1/default/default/east"]);
     expect(count(result, "canalkit:multicluster:OsmEdge")).toBe(1);
+    expect(count(result, "pulumi-nodejs:dynamic/canalkit:MeshProbe")).toBe(1);
     expect(count(result, "kubernetes-cert-manager:index:CertManager")).toBe(2);
   });
 
@@ -66,6 +67,11 @@ describe("examples", () => {
     expect(gtps).toHaveLength(3);
     expect((gtps[0]!.inputs["spec"] as any).targets.map((t: any) => t.weight)).toEqual([50, 30, 20]);
     expect(count(result, "kubernetes:gateway.networking.k8s.io/v1:Gateway")).toBe(3);
+    // East-west on EKS: osm-edge in every consumer, its injector on the host network, a probe each.
+    expect(count(result, "canalkit:multicluster:OsmEdge")).toBe(3);
+    expect(count(result, "pulumi-nodejs:dynamic/canalkit:MeshProbe")).toBe(3);
+    const injectors = result.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs as any).metadata?.name === "osm-injector");
+    expect(injectors.map((r) => (r.inputs as any).spec.template.spec.hostNetwork)).toEqual([true, true, true]);
     expect(count(result, "kubernetes:cert-manager.io/v1:Certificate")).toBeGreaterThanOrEqual(3);
     const canalConfig = result.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && (r.inputs as any).metadata?.name === "canal-config")!;
     expect((canalConfig.inputs as any).data.veth_mtu).toBe("8450");
