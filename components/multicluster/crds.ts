@@ -36,7 +36,6 @@ const SPECS: Record<string, { plural: string; scope: "Cluster" | "Namespaced"; s
   ServiceExport: {
     plural: "serviceexports",
     scope: "Namespaced",
-    shortNames: ["sexp"],
     spec: obj({
       rules: arr(obj({ portNumber: int32(), path: str(), pathType: str({ enum: ["Exact", "Prefix"] }) }, ["pathType"]), { minItems: 1 }),
       pathRewrite: obj({ from: str(), to: str() }),
@@ -50,7 +49,6 @@ const SPECS: Record<string, { plural: string; scope: "Cluster" | "Namespaced"; s
   ServiceImport: {
     plural: "serviceimports",
     scope: "Namespaced",
-    shortNames: ["simp"],
     spec: obj(
       {
         type: str({ enum: ["ClusterSetIP", "Headless"] }),
@@ -79,7 +77,6 @@ const SPECS: Record<string, { plural: string; scope: "Cluster" | "Namespaced"; s
   GlobalTrafficPolicy: {
     plural: "globaltrafficpolicies",
     scope: "Namespaced",
-    shortNames: ["gtp"],
     spec: obj({ lbType: str({ enum: ["Locality", "ActiveActive", "FailOver"], default: "Locality" }), targets: arr(obj({ clusterKey: str(), weight: { type: "integer" } }, ["clusterKey"])) }, ["lbType"]),
     status: { type: "object" },
   },
@@ -116,6 +113,14 @@ const SPECS: Record<string, { plural: string; scope: "Cluster" | "Namespaced"; s
     status: obj({ configMaps: { type: "object", additionalProperties: str() } }, ["configMaps"]),
   },
 };
+
+/**
+ * The kinds osm-edge v1.3.0 also ships (osm-bootstrap rewrites their CRDs' spec at every start,
+ * without short names, with conversion None and label openservicemesh.io/reconcile=false). The
+ * kit declares one definition of each, in that shape, so both controllers read the same CRD;
+ * see docs/multicluster.md.
+ */
+export const SHARED_WITH_OSM_EDGE = new Set(["ServiceExport", "ServiceImport", "GlobalTrafficPolicy"]);
 
 /** The flomesh.io group and version. */
 export const FLOMESH_API = { group: "flomesh.io", version: "v1alpha1" } as const;
@@ -193,14 +198,16 @@ function flomeshSpec(kind: string): CrdSpec {
     plural: s.plural,
     scope: s.scope,
     ...(s.shortNames ? { shortNames: s.shortNames } : {}),
-    labels: { "app.kubernetes.io/name": "flomesh.io" },
+    labels: { "app.kubernetes.io/name": "flomesh.io", ...(SHARED_WITH_OSM_EDGE.has(kind) ? { "openservicemesh.io/reconcile": "false" } : {}) },
     versions: [{ name: FLOMESH_API.version, served: true, storage: true, spec: s.spec, status: s.status }],
   };
 }
 
 /** The CRD object of a flomesh.io kind. */
 export function buildFlomeshCrd(kind: string): KubernetesObject {
-  return buildCustomResourceDefinition(flomeshSpec(kind));
+  const crd = buildCustomResourceDefinition(flomeshSpec(kind));
+  // The shape osm-bootstrap rewrites the shared kinds to at every start (see SHARED_WITH_OSM_EDGE).
+  return SHARED_WITH_OSM_EDGE.has(kind) ? { ...crd, spec: { ...(crd["spec"] as Record<string, unknown>), conversion: { strategy: "None" } } } : crd;
 }
 
 /** Every flomesh.io CRD the kit declares. */

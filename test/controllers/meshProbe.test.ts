@@ -108,7 +108,7 @@ describe("MeshProbe against a local API server", () => {
   });
 
   it("refuses out-of-bound call counts and header names before any call", async () => {
-    const { failures } = await meshProbeProvider.check!({}, { ...base(""), calls: 500, identityHeader: "x served" });
+    const { failures } = await meshProbeProvider.check!(base(""), { ...base(""), calls: 500, identityHeader: "x served" });
     expect(failures!.map((f) => f.property)).toEqual(["calls", "identityHeader"]);
   });
 });

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ExistingCluster } from "../../components/cluster";
 import { WEBHOOK_HOST_PORT_RANGE } from "../../components/cluster/capabilities";
-import { NorthSouthGateway, OsmEdge, OTHER_KIT_WEBHOOK_PORTS, planNorthSouthGateway, planOsmEdge } from "../../components/multicluster";
+import { buildFlomeshCrd, NorthSouthGateway, OsmEdge, OTHER_KIT_WEBHOOK_PORTS, planNorthSouthGateway, planOsmEdge } from "../../components/multicluster";
 import { CertManager, planCaIssuer } from "../../components/tls";
 import { synthesize } from "../../synth/engine";
 import { validateKubernetesObjects } from "../support/validateKubernetes";
@@ -77,6 +77,19 @@ describe("osm-edge", () => {
     expect(patch.dependsOn).toContain(injector.urn);
     const mwc = result.resources.find((r) => r.type === "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration")!;
     expect(mwc.options.ignoreChanges).toEqual(["webhooks"]);
+  });
+
+  it("shares one flomesh.io definition per kind with ErieCanal, in the shape osm-bootstrap rewrites it to", () => {
+    for (const kind of ["ServiceExport", "ServiceImport", "GlobalTrafficPolicy"]) {
+      const crd = buildFlomeshCrd(kind) as any;
+      // cmd/osm-bootstrap/osm-bootstrap.go writes into the labels map of an existing CRD without a nil check.
+      expect(Object.keys(crd.metadata.labels).length).toBeGreaterThan(0);
+      expect(crd.metadata.labels["openservicemesh.io/reconcile"]).toBe("false");
+      expect(crd.spec.conversion).toEqual({ strategy: "None" });
+      expect(crd.spec.names.shortNames).toBeUndefined();
+    }
+    // Kinds osm-edge does not ship keep ErieCanal's shape.
+    expect((buildFlomeshCrd("ProxyProfile") as any).spec.names.shortNames).toEqual(["pf"]);
   });
 
   it("serves from pods where the control plane reaches them", () => {

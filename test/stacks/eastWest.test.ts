@@ -36,6 +36,11 @@ describe.each(["dev", "staging", "prod"])("the %s stack", (stack) => {
       expect((named("kubernetes:apps/v1:Deployment", "osm-injector")!.inputs as any).spec.template.spec.hostNetwork).toBe(true);
       expect((named("kubernetes:core/v1:Service", "osm-injector")!.inputs as any).spec.ports[0].targetPort).toBe(ports.injector);
       expect((named("kubernetes:core/v1:Service", "osm-validator")!.inputs as any).spec.ports[0].targetPort).toBe(ports.validator);
+      // One definition of each kind osm-edge and ErieCanal share, in the shape osm-bootstrap writes.
+      for (const plural of ["serviceexports", "serviceimports", "globaltrafficpolicies"]) {
+        const crds = resources.filter((r) => r.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition" && (r.inputs as any).metadata.name === `${plural}.flomesh.io` && r.name.startsWith(`${cluster}-`));
+        expect(crds).toHaveLength(1);
+      }
     }
     const report = await runPolicies(resources, { environment: config.environment });
     expect(report.violations.filter((v) => v.policy === "canalkit-webhooks-reachable")).toEqual([]);
