@@ -362,7 +362,7 @@ function buildMultiCluster(config: StackConfig, built: { eks: EksCluster; canal:
         clusterDnsIp: addressAt("network.serviceCidr", serviceCidr, 10),
         after: m.erieCanal.ready,
         meshedNamespaces: [...new Set(consumed.map((s) => s.namespace))],
-        namespacesAfter: consumed.map((s) => mcsByService.get(`${s.namespace}/${s.name}`)!),
+        namespacesAfter: consumed.map((s) => mcsByService.get(`${s.namespace}/${s.name}`)!.namespaces[m.cluster.clusterName]!),
       }), config);
       if (!probeOn) continue;
       for (const service of consumed) {
@@ -382,7 +382,7 @@ function buildMultiCluster(config: StackConfig, built: { eks: EksCluster; canal:
           calls: set.probe.calls,
           image: osm.plan.settings.images.curl,
           timeoutSeconds: set.probe.timeoutSeconds,
-        }, { dependsOn: [...(mcs.reconciler ? [mcs.reconciler] : [mcs]), ...osm.ready, ...osm.meshedNamespaces] });
+        }, { parent: mcs, dependsOn: [...(mcs.reconciler ? [mcs.reconciler] : []), ...osm.ready, ...osm.meshedNamespaces] });
       }
     }
   }

@@ -34,6 +34,8 @@ export class MultiClusterService extends pulumi.ComponentResource {
   readonly plan: MultiClusterServicePlan;
   /** The controller proving the service consumable everywhere (absent with `verify: false`). */
   readonly reconciler?: ExportReconciler;
+  /** The service's Namespace per cluster name (what labels on it, such as a mesh's, wait for). */
+  readonly namespaces: Record<string, pulumi.Resource> = {};
 
   constructor(name: string, args: MultiClusterServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const { clusterSet, members, verify, after = [], ...spec } = args;
@@ -60,6 +62,7 @@ export class MultiClusterService extends pulumi.ComponentResource {
       if (kind === "v1/Namespace") {
         // Retained: the namespace may hold the application's own objects.
         namespaces.set(cluster, createKubernetesResource(resourceName, object, { ...base, dependsOn: member.cluster.apiReadyResources, retainOnDelete: true }));
+        this.namespaces[cluster] = namespaces.get(cluster)!;
       } else if (kind === "v1/Service") {
         created.push(createKubernetesResource(resourceName, object, { ...base, dependsOn: [namespaces.get(cluster)!] }));
       } else {

@@ -85,7 +85,7 @@ const catalog = new MultiClusterService("catalog", {
 // exporters by weight (its webhooks on the host network, as EKS under Canal needs), and a probe
 // inside each mesh proves it during `pulumi up`.
 for (const b of built) {
-  const osm = new OsmEdge(`${b.name}-osm-edge`, { cluster: b.cluster, clusterDnsIp: "172.20.0.10", after: b.erieCanal.ready, meshedNamespaces: ["shop"], namespacesAfter: [catalog] });
+  const osm = new OsmEdge(`${b.name}-osm-edge`, { cluster: b.cluster, clusterDnsIp: "172.20.0.10", after: b.erieCanal.ready, meshedNamespaces: ["shop"], namespacesAfter: [catalog.namespaces[b.name]!] });
   new MeshProbe(`${b.name}-catalog-probe`, {
     serviceName: "catalog",
     namespace: "shop",
@@ -95,7 +95,7 @@ for (const b of built) {
     weights: Object.fromEntries(built.map((e) => [e.name, e.weight])),
     consumer: { cluster: b.name, kubeconfig: b.cluster.kubeconfig },
     image: osm.plan.settings.images.curl,
-  }, { dependsOn: [...(catalog.reconciler ? [catalog.reconciler] : [catalog]), ...osm.ready, ...osm.meshedNamespaces] });
+  }, { parent: catalog, dependsOn: [...(catalog.reconciler ? [catalog.reconciler] : []), ...osm.ready, ...osm.meshedNamespaces] });
 }
 
 // North-south: each cluster publishes the catalog to clients outside the set.

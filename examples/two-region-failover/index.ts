@@ -70,7 +70,7 @@ const orders = new MultiClusterService("orders", {
 });
 
 // The consuming side: osm-edge with its DNS proxy forwarding to west's kube-dns, shop in its mesh.
-const westOsm = new OsmEdge("west-osm-edge", { cluster: west, clusterDnsIp: config.get("westClusterDnsIp") ?? "10.96.0.10", after: westErieCanal.ready, meshedNamespaces: ["shop"], namespacesAfter: [orders] });
+const westOsm = new OsmEdge("west-osm-edge", { cluster: west, clusterDnsIp: config.get("westClusterDnsIp") ?? "10.96.0.10", after: westErieCanal.ready, meshedNamespaces: ["shop"], namespacesAfter: [orders.namespaces["west"]!] });
 // osm-edge keeps FailOver traffic local while west has endpoints; the probe checks the calls
 // are answered (and by west, when the service names itself in the header given here).
 new MeshProbe("west-orders-probe", {
@@ -82,7 +82,7 @@ new MeshProbe("west-orders-probe", {
   consumer: { cluster: "west", kubeconfig: west.kubeconfig },
   ...(config.get("identityHeader") ? { identityHeader: config.get("identityHeader")! } : {}),
   image: westOsm.plan.settings.images.curl,
-}, { dependsOn: [...(orders.reconciler ? [orders.reconciler] : [orders]), ...westOsm.ready, ...westOsm.meshedNamespaces] });
+}, { parent: orders, dependsOn: [...(orders.reconciler ? [orders.reconciler] : []), ...westOsm.ready, ...westOsm.meshedNamespaces] });
 
 /** Cluster keys of the set. */
 export const clusterKeys = clusterSet.clusterKeys;
