@@ -9,8 +9,9 @@
  * account token and the outcome holds only status codes and exporter names.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { withDeadline } from "./deadline";
 import { connectKubernetes, readOrUndefined, type KubernetesApis } from "./kubernetesApi";
-import { isTransient, retryTransient } from "./retry";
+import { httpStatusOf, isTransient, retryTransient } from "./retry";
 
 /** Bumped whenever what the probe checks changes, so existing services are probed again. */
 export const MESH_PROBE_VERSION = "mesh-probe/1";
@@ -167,32 +168,44 @@ export async function runMeshProbe(inputs: MeshProbeInputs, api: KubernetesApis 
   const what = `MeshProbe ${inputs.namespace}/${inputs.serviceName} from ${inputs.consumer.cluster}`;
   const name = podName(inputs);
   const ref = { name, namespace: inputs.namespace };
-  await retryTransient(() => api.core.createNamespacedPod({ namespace: inputs.namespace, body: probePod(inputs, name) as never }));
+  const deadline = Date.now() + inputs.timeoutSeconds * 1000;
   try {
-    const deadline = Date.now() + inputs.timeoutSeconds * 1000;
-    let pod: Record<string, any> | undefined;
-    for (;;) {
-      try {
-        pod = (await retryTransient(() => readOrUndefined(() => api.core.readNamespacedPod(ref)))) as Record<string, any> | undefined;
-      } catch (error) {
-        if (!isTransient(error)) throw error;
-      }
-      if (pod && !(pod["spec"]?.containers ?? []).some((c: any) => c.name === "sidecar")) {
-        throw new Error(`${what}: the probe pod got no osm-edge sidecar, so it is not in the mesh — label namespace ${inputs.namespace} openservicemesh.io/monitored-by=<mesh> and annotate it openservicemesh.io/sidecar-injection=enabled (OsmEdge meshedNamespaces), and check that osm-injector runs`);
-      }
-      const probe = (pod?.["status"]?.containerStatuses ?? []).find((c: any) => c.name === "probe");
-      const terminated = probe?.state?.terminated;
-      if (terminated) {
-        const calls = parseProbeOutcome(String(terminated.message ?? ""));
-        const verdict = judgeProbe(inputs, calls);
-        if (verdict) throw new Error(`${what}: calls to http://${inputs.serviceName}.${inputs.namespace}:${inputs.port}${inputs.path} (${inputs.mode} over ${inputs.exporters.join(", ")}) did not all reach an exporter — ${verdict}. Check the ServiceImport and GlobalTrafficPolicy in ${inputs.consumer.cluster}, the exporters' gateways and the osm-controller log`);
-        return calls;
-      }
-      if (Date.now() + inputs.pollSeconds * 1000 > deadline) throw new Error(`${what}: the probe did not finish within ${inputs.timeoutSeconds}s: ${podState(pod)}`);
-      await new Promise((resolve) => setTimeout(resolve, inputs.pollSeconds * 1000));
-    }
+    await withDeadline(deadline, () => retryTransient(() => api.core.createNamespacedPod({ namespace: inputs.namespace, body: probePod(inputs, name) as never })));
+  } catch (error) {
+    if (httpStatusOf(error) === 404) throw new Error(`${what}: namespace ${inputs.namespace} does not exist in ${inputs.consumer.cluster}; the MultiClusterService creates it in every consumer — check that it was deployed there`);
+    if (httpStatusOf(error) === 403) throw new Error(`${what}: the kubeconfig may not create pods in ${inputs.namespace} (HTTP 403)`);
+    throw error;
+  }
+  try {
+    return await withDeadline(deadline, () => awaitOutcome(inputs, api, ref, what, deadline));
   } finally {
+    // Outside the deadline: the pod goes even when the wait ran out of time.
     await retryTransient(() => readOrUndefined(() => api.core.deleteNamespacedPod({ ...ref, gracePeriodSeconds: 0 }))).catch(() => undefined);
+  }
+}
+
+/** Polls the probe pod until its probe container has ended, then judges the calls. */
+async function awaitOutcome(inputs: MeshProbeInputs, api: KubernetesApis, ref: { name: string; namespace: string }, what: string, deadline: number): Promise<ProbeCall[]> {
+  let pod: Record<string, any> | undefined;
+  for (;;) {
+    try {
+      pod = (await retryTransient(() => readOrUndefined(() => api.core.readNamespacedPod(ref)))) as Record<string, any> | undefined;
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+    }
+    if (pod && !(pod["spec"]?.containers ?? []).some((c: any) => c.name === "sidecar")) {
+      throw new Error(`${what}: the probe pod got no osm-edge sidecar, so it is not in the mesh — label namespace ${inputs.namespace} openservicemesh.io/monitored-by=<mesh> and annotate it openservicemesh.io/sidecar-injection=enabled (OsmEdge meshedNamespaces), and check that osm-injector runs`);
+    }
+    const probe = (pod?.["status"]?.containerStatuses ?? []).find((c: any) => c.name === "probe");
+    const terminated = probe?.state?.terminated;
+    if (terminated) {
+      const calls = parseProbeOutcome(String(terminated.message ?? ""));
+      const verdict = judgeProbe(inputs, calls);
+      if (verdict) throw new Error(`${what}: calls to http://${inputs.serviceName}.${inputs.namespace}:${inputs.port}${inputs.path} (${inputs.mode} over ${inputs.exporters.join(", ")}) did not all reach an exporter — ${verdict}. Check the ServiceImport and GlobalTrafficPolicy in ${inputs.consumer.cluster}, the exporters' gateways and the osm-controller log`);
+      return calls;
+    }
+    if (Date.now() + inputs.pollSeconds * 1000 > deadline) throw new Error(`${what}: the probe did not finish within ${inputs.timeoutSeconds}s: ${podState(pod)}`);
+    await new Promise((resolve) => setTimeout(resolve, inputs.pollSeconds * 1000));
   }
 }
 

@@ -61,6 +61,7 @@ describe("MeshProbe against a local API server", () => {
   const cluster = async (report: string | undefined, inject = true) => {
     const api = new FakeKubernetesApi(TOKEN);
     servers.push(api);
+    api.seed("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "payments" } });
     api.afterRequest = (r) => {
       if (r.method !== "POST" || r.path !== PODS || r.status !== 201) return;
       const [pod] = api.list(PODS);
@@ -105,6 +106,12 @@ describe("MeshProbe against a local API server", () => {
     const { api, inputs } = await cluster(undefined);
     await expect(runMeshProbe({ ...inputs, timeoutSeconds: 0.05 })).rejects.toThrow(/did not finish within 0.05s: pod phase Pending \(probe: ImagePullBackOff\)/);
     expect(api.list(PODS)).toEqual([]);
+  });
+
+  it("names a missing namespace instead of the client's raw error", async () => {
+    const api = new FakeKubernetesApi(TOKEN);
+    servers.push(api);
+    await expect(runMeshProbe(base(testKubeconfig(await api.start(), TOKEN)))).rejects.toThrow(/^MeshProbe payments\/payments from north: namespace payments does not exist in north/);
   });
 
   it("refuses out-of-bound call counts and header names before any call", async () => {

@@ -37,9 +37,10 @@ describe("MeshProbe through the SDK's dynamic-provider host", () => {
     expect(code).toMatch(/require\("@kubernetes\/client-node"\)/);
     expect(code).not.toContain("admin-kubeconfig");
     const api = new FakeKubernetesApi("t");
+    api.seed("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "demo" } });
     try {
       api.afterRequest = (r) => {
-        if (r.method !== "POST" || r.path !== PODS) return;
+        if (r.method !== "POST" || r.path !== PODS || r.status !== 201) return;
         const [pod] = api.list(PODS);
         api.mutate(PODS, pod!.metadata.name, (o: any) => {
           o.spec.containers.push({ name: "sidecar", image: "docker.io/flomesh/pipy:0.90.0-18" });
