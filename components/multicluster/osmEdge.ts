@@ -64,7 +64,8 @@ export class OsmEdge extends pulumi.ComponentResource {
     for (const [i, ns] of meshedNamespaces.entries()) {
       if (!DNS_LABEL.test(ns)) throw new CanalkitInputError(`meshedNamespaces[${i}]`, ns, "is not a namespace name", "use the namespace of a consumed service");
     }
-    super("canalkit:multicluster:OsmEdge", name, {
+    // The facts stack policies read: registered as outputs too, since that is what the engine gives them.
+    const facts = {
       clusterName: cluster.clusterName,
       namespace: s.namespace,
       version: s.version,
@@ -74,7 +75,8 @@ export class OsmEdge extends pulumi.ComponentResource {
       webhookPorts: { injector: s.webhooks.injectorPort, validator: s.webhooks.validatorPort },
       clusterDnsIp: s.clusterDnsIp,
       meshedNamespaces,
-    }, opts);
+    };
+    super("canalkit:multicluster:OsmEdge", name, facts, opts);
     this.plan = plan;
     const declarations: pulumi.Resource[] = [];
     const created = new Map<string, pulumi.CustomResource>();
@@ -100,7 +102,7 @@ export class OsmEdge extends pulumi.ComponentResource {
     // Labelled after the injector is up: from then on pods created there get sidecars.
     const meta = meshedNamespaceMetadata(s.meshName);
     this.meshedNamespaces = meshedNamespaces.map((ns) => new k8s.core.v1.NamespacePatch(`${name}-mesh-${ns}`, { metadata: { name: ns, labels: meta.labels, annotations: meta.annotations } }, { parent: this, provider: cluster.provider, dependsOn: [...this.ready, ...namespacesAfter] }));
-    this.registerOutputs({ namespace: s.namespace, meshName: s.meshName, webhookHostNetwork: s.webhooks.hostNetwork });
+    this.registerOutputs(facts);
   }
 }
 

@@ -19,7 +19,11 @@ function edit(resources: SynthResource[], pick: (r: SynthResource) => boolean, c
     if (!pick(r)) return r;
     const inputs = structuredClone(r.inputs) as Record<string, any>;
     change(inputs);
-    return { ...r, inputs };
+    if (r.custom) return { ...r, inputs };
+    // The engine gives stack policies a component's registered outputs.
+    const outputs = structuredClone(r.outputs) as Record<string, any>;
+    change(outputs);
+    return { ...r, inputs, outputs };
   });
 }
 
