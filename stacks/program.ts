@@ -313,14 +313,16 @@ export function validateMultiCluster(config: StackConfig): void {
   probeEnabled(config);
 }
 
-/** Whether the mesh probe runs: as configured, else on in staging and prod; it needs osm-edge. */
+/**
+ * Whether the mesh probe runs: as configured, else on in staging and prod wherever osm-edge is on
+ * (it probes through the mesh). Asking for it without osm-edge is refused.
+ */
 export function probeEnabled(config: StackConfig): boolean {
   const set = config.clusterSet!;
-  const on = set.probe.enabled ?? config.environment !== "dev";
-  if (on && !set.erieCanal.osmEdge) {
-    throw new CanalkitInputError("canalkit:clusterSet.probe.enabled", set.probe.enabled ?? `(default for ${config.environment})`, "probes calls through the osm-edge mesh, but clusterSet.erieCanal.osmEdge is off", "set clusterSet.erieCanal.osmEdge: true, or clusterSet.probe.enabled: false");
+  if (set.probe.enabled === true && !set.erieCanal.osmEdge) {
+    throw new CanalkitInputError("canalkit:clusterSet.probe.enabled", true, "probes calls through the osm-edge mesh, but clusterSet.erieCanal.osmEdge is off", "set clusterSet.erieCanal.osmEdge: true, or clusterSet.probe.enabled: false");
   }
-  return on;
+  return set.probe.enabled ?? (config.environment !== "dev" && set.erieCanal.osmEdge);
 }
 
 /**

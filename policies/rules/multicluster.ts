@@ -151,6 +151,7 @@ const KUBECONFIG_HOLDERS = new Set([
   "pulumi-nodejs:dynamic/canalkit:ExportReconciler",
   "pulumi-nodejs:dynamic/canalkit:VpcRouteReconciler",
   "pulumi-nodejs:dynamic/canalkit:DefaultCniRemoval",
+  "pulumi-nodejs:dynamic/canalkit:MeshProbe",
 ]);
 
 /** Kubeconfigs appear only inside secrets. */

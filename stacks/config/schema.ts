@@ -208,7 +208,7 @@ export const stackConfigSchema = z.strictObject({
       services: z.array(multiClusterServiceConfigSchema).default([]).describe("Services exported from some clusters of the set and consumed in others."),
       probe: z
         .strictObject({
-          enabled: z.boolean().optional().describe("Probe every consumed service from inside the mesh of each consumer during pulumi up (needs erieCanal.osmEdge). Default: on in staging and prod, off in dev."),
+          enabled: z.boolean().optional().describe("Probe every consumed service from inside the mesh of each consumer during pulumi up (needs erieCanal.osmEdge). Default: on in staging and prod when erieCanal.osmEdge is on, off in dev."),
           calls: z.number().int().min(1).max(50).default(10).describe("Calls per service and consumer once the sidecar answers."),
           path: z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, "a URL path starting with /").default("/").describe("Request path of the calls."),
           identityHeader: z.string().regex(/^[A-Za-z0-9-]+$/, "an HTTP header name").optional().describe("Response header whose value names the exporter cluster that answered; when set, calls answered by an exporter the mode excludes fail the probe."),

@@ -51,12 +51,14 @@ describe.each(["dev", "staging", "prod"])("the %s stack", (stack) => {
 });
 
 describe("the probe setting", () => {
-  it("is on by default outside dev, can be turned off, and is refused without osm-edge naming the key", () => {
+  it("is on by default outside dev where osm-edge is, can be turned off, and is refused without osm-edge naming the key", () => {
     const prod = stackConfig("prod");
     expect(probeEnabled(prod)).toBe(true);
     expect(probeEnabled({ ...prod, clusterSet: { ...prod.clusterSet!, probe: { ...prod.clusterSet!.probe, enabled: false } } })).toBe(false);
     expect(probeEnabled(stackConfig("dev"))).toBe(false);
     const noMesh = { ...prod, clusterSet: { ...prod.clusterSet!, probe: { ...prod.clusterSet!.probe, enabled: undefined }, erieCanal: { ...prod.clusterSet!.erieCanal, osmEdge: false } } };
-    expect(() => probeEnabled(noMesh)).toThrow(/canalkit:clusterSet.probe.enabled = "\(default for prod\)": probes calls through the osm-edge mesh, but clusterSet.erieCanal.osmEdge is off/);
+    // Without osm-edge the default is off; asking for the probe is refused naming the key.
+    expect(probeEnabled(noMesh)).toBe(false);
+    expect(() => probeEnabled({ ...noMesh, clusterSet: { ...noMesh.clusterSet, probe: { ...noMesh.clusterSet.probe, enabled: true } } })).toThrow(/canalkit:clusterSet.probe.enabled = true: probes calls through the osm-edge mesh, but clusterSet.erieCanal.osmEdge is off/);
   });
 });
