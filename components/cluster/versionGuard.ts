@@ -9,6 +9,7 @@
  * call. The cluster depends on the guard, so the guard records a version only once it was allowed.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ControllerResource } from "../controllers/engineLoader";
 
 /** Inputs as the provider receives them. */
 export interface KubernetesVersionGuardInputs {
@@ -20,8 +21,8 @@ export interface KubernetesVersionGuardInputs {
 }
 
 /**
- * Why a change from `previous` to `next` is refused, or undefined when EKS accepts it. Pure and
- * import-free: the provider's serialized `check` carries it by value.
+ * Why a change from `previous` to `next` is refused, or undefined when EKS accepts it. Pure, so
+ * preview (the provider's `check`) and the tests share it.
  */
 export function kubernetesUpgradeRefusal(previous: string | undefined, next: string): string | undefined {
   if (!previous || previous === next) return undefined;
@@ -57,8 +58,8 @@ export const kubernetesVersionGuardProvider: pulumi.dynamic.ResourceProvider<Kub
 };
 
 /** Records each cluster's Kubernetes version in state and refuses skipped or backward changes. */
-export class KubernetesVersionGuard extends pulumi.dynamic.Resource {
+export class KubernetesVersionGuard extends ControllerResource {
   constructor(name: string, args: KubernetesVersionGuardInputs, opts?: pulumi.CustomResourceOptions) {
-    super(kubernetesVersionGuardProvider, name, { ...args }, opts, "canalkit", "KubernetesVersionGuard");
+    super("KubernetesVersionGuard", name, { ...args }, opts);
   }
 }

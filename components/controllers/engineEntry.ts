@@ -8,6 +8,9 @@ import { defaultCniRemovalProvider } from "./defaultCniRemoval";
 import { releaseOfProviderText, type ControllerKind } from "./engineLoader";
 import { exportReconcilerProvider } from "./exportReconciler";
 import { vpcRouteReconcilerProvider } from "./vpcRouteReconciler";
+import { meshProbeProvider } from "./meshProbe";
+import { gatewayAddressProvider } from "../multicluster/erieCanalGatewayAddress";
+import { kubernetesVersionGuardProvider } from "../cluster/versionGuard";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyProvider = pulumi.dynamic.ResourceProvider<any, any>;
@@ -17,6 +20,9 @@ const PROVIDERS: Record<ControllerKind, AnyProvider> = {
   ExportReconciler: exportReconcilerProvider,
   VpcRouteReconciler: vpcRouteReconcilerProvider,
   DefaultCniRemoval: defaultCniRemovalProvider,
+  MeshProbe: meshProbeProvider,
+  GatewayAddress: gatewayAddressProvider,
+  KubernetesVersionGuard: kubernetesVersionGuardProvider,
 };
 
 /**

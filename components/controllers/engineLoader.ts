@@ -25,8 +25,8 @@ export const CONTROLLERS_ENTRY = "canalkit/controllers/engine";
  */
 export const CONTROLLERS_MODULE_ENV = "CANALKIT_CONTROLLERS_MODULE";
 
-/** The controllers the engine entry serves. */
-export type ControllerKind = "ClusterJoin" | "ExportReconciler" | "VpcRouteReconciler" | "DefaultCniRemoval";
+/** The dynamic resources the engine entry serves (every one the kit registers). */
+export type ControllerKind = "ClusterJoin" | "ExportReconciler" | "VpcRouteReconciler" | "DefaultCniRemoval" | "MeshProbe" | "GatewayAddress" | "KubernetesVersionGuard";
 
 let installedRelease: string | undefined;
 

@@ -10,6 +10,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { withDeadline } from "./deadline";
+import { ControllerResource } from "./engineLoader";
 import { connectKubernetes, readOrUndefined, type KubernetesApis } from "./kubernetesApi";
 import { httpStatusOf, isTransient, retryTransient } from "./retry";
 
@@ -266,14 +267,14 @@ export interface MeshProbeArgs {
 }
 
 /** Calls a multi-cluster service from inside the mesh of one consuming cluster during `pulumi up`. */
-export class MeshProbe extends pulumi.dynamic.Resource {
+export class MeshProbe extends ControllerResource {
   declare readonly passed: pulumi.Output<boolean>;
   declare readonly servedBy: pulumi.Output<Record<string, number>>;
   declare readonly probedAt: pulumi.Output<string>;
 
   constructor(name: string, args: MeshProbeArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      meshProbeProvider,
+      "MeshProbe",
       name,
       {
         ...args,
@@ -289,8 +290,6 @@ export class MeshProbe extends pulumi.dynamic.Resource {
         probedAt: undefined,
       },
       { ...opts, additionalSecretOutputs: ["consumer"] },
-      "canalkit",
-      "MeshProbe",
     );
   }
 }

@@ -5,6 +5,7 @@
  * NLB's name exists minutes before it resolves. The `Cluster` takes its host from this resource.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ControllerResource } from "../controllers/engineLoader";
 
 /** Bumped whenever what the check accepts changes. */
 export const GATEWAY_ADDRESS_VERSION = "gateway-address/1";
@@ -47,7 +48,7 @@ export interface GatewayAddressWorld {
 
 const realWorld: GatewayAddressWorld = {
   async resolve4(host) {
-    // Loaded inside the call: the provider is serialized into the program's state.
+    // Loaded inside the call, only in the engine's provider process that resolves.
     const dns = require("node:dns") as typeof import("node:dns");
     const found = await dns.promises.lookup(host, { family: 4, all: true });
     return found.map((a) => a.address);
@@ -121,19 +122,17 @@ export interface GatewayAddressArgs {
 }
 
 /** Waits during `pulumi up` until a gateway host resolves as ErieCanal's Cluster admission needs. */
-export class GatewayAddress extends pulumi.dynamic.Resource {
+export class GatewayAddress extends ControllerResource {
   /** The host, once it resolves. */
   declare readonly host: pulumi.Output<string>;
   declare readonly addresses: pulumi.Output<string[]>;
 
   constructor(name: string, args: GatewayAddressArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      gatewayAddressProvider,
+      "GatewayAddress",
       name,
       { ...args, timeoutSeconds: args.timeoutSeconds ?? 600, pollSeconds: args.pollSeconds ?? 10, controllerVersion: GATEWAY_ADDRESS_VERSION, addresses: undefined },
       opts,
-      "canalkit",
-      "GatewayAddress",
     );
   }
 }

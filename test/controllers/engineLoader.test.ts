@@ -103,7 +103,7 @@ describe("the lean dynamic provider", () => {
   });
 
   it("refuses a controller this release does not have, naming the ones it has", () => {
-    expect(() => controllerProvider("Gone")).toThrow(/no controller "Gone" in this release \(known: ClusterJoin, ExportReconciler, VpcRouteReconciler, DefaultCniRemoval\)/);
+    expect(() => controllerProvider("Gone")).toThrow(/no controller "Gone" in this release \(known: ClusterJoin, ExportReconciler, VpcRouteReconciler, DefaultCniRemoval, MeshProbe, GatewayAddress, KubernetesVersionGuard\)/);
   });
 
   it("loads from a consumer project's node_modules/canalkit through the package's exports map", async () => {

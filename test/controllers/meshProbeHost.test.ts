@@ -34,7 +34,7 @@ describe("MeshProbe through the SDK's dynamic-provider host", () => {
   it("keeps the kubeconfig secret, runs the probe pod, reports who answered, and removes the pod", async () => {
     expect(registered.inputs["consumer"]).toBe("[secret]");
     const code = registered.inputs["__provider"] as string;
-    expect(code).toMatch(/require\("@kubernetes\/client-node"\)/);
+    expect(code).toContain('controllerProvider("MeshProbe")');
     expect(code).not.toContain("admin-kubeconfig");
     const api = new FakeKubernetesApi("t");
     api.seed("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "demo" } });
