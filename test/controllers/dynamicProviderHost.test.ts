@@ -4,13 +4,10 @@
  * deserializes that text in a separate process and serves Check/Diff/Create/Read/Update/Delete
  * over gRPC against local Kubernetes API servers.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExistingCluster } from "../../components/cluster";
-import { ClusterJoin, ExportReconciler, VpcRouteReconciler } from "../../components/controllers";
 import { FakeEc2Api } from "../support/fakeEc2Api";
-import { synthesize } from "../../synth/engine";
-import { startDynamicProviderHost, type DynamicProviderHost } from "../support/dynamicProviderHost";
+import { type DynamicProviderHost } from "../support/dynamicProviderHost";
+import { startHostedControllers, type RegisteredController } from "../support/hostedControllers";
 import { testKubeconfig } from "../support/kubeconfig";
 import { FakeKubernetesApi } from "../support/fakeKubernetesApi";
 
@@ -21,25 +18,10 @@ const DAEMONSETS = "/apis/apps/v1/namespaces/kube-system/daemonsets";
 let host: DynamicProviderHost;
 let controlPlane: FakeKubernetesApi;
 let member: FakeKubernetesApi;
-let registered: Record<string, { urn: string; inputs: Record<string, unknown> }>;
+let registered: Record<string, RegisteredController>;
 
 beforeAll(async () => {
-  const result = await synthesize(() => {
-    const lab = new ExistingCluster("lab", { kubeconfig: pulumi.secret("admin"), topology: "vxlan", podCidr: "10.244.0.0/16", serviceCidr: "10.96.0.0/12", podMtu: 8951, isEks: true, removeAmazonVpcCni: true });
-    new ExportReconciler("catalog", {
-      serviceName: "catalog",
-      namespace: "shop",
-      exporters: [{ cluster: "east", clusterKey: "r/z/g/east", kubeconfig: lab.kubeconfig, gatewayHost: "east.elb.example", gatewayPort: 80 }],
-      consumers: [{ cluster: "north", clusterKey: "r/z/g/north", kubeconfig: lab.kubeconfig }],
-      rules: [{ portNumber: 8080, path: "/shop/catalog" }],
-    });
-    new VpcRouteReconciler("east-routes", { clusterName: "east", region: "us-east-1", kubeconfig: lab.kubeconfig, routeTableIds: ["rtb-1"], podCidr: "100.64.0.0/16", routeQuota: 50 });
-    new ClusterJoin("join-east", { memberName: "east", clusterKey: "r/z/g/east", namespace: NS, controlPlaneName: "hub", controlPlaneKubeconfig: pulumi.secret("cp"), memberKubeconfig: lab.kubeconfig });
-  });
-  registered = Object.fromEntries(result.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).map((r) => [r.type.split(":").pop()!, { urn: r.urn, inputs: r.inputs }]));
-  // The engine runs providers with the user's AWS environment; the host inherits it.
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "secret", AWS_EC2_METADATA_DISABLED: "true" });
-  host = await startDynamicProviderHost();
+  ({ host, registered } = await startHostedControllers());
   controlPlane = new FakeKubernetesApi("cp");
   member = new FakeKubernetesApi("member");
 });

@@ -4,12 +4,9 @@
  * state with a warning instead of failing (VpcRouteReconciler: the resource is gone once its route
  * tables are), and delete needs no cluster.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExistingCluster } from "../../components/cluster";
-import { ClusterJoin, ExportReconciler, VpcRouteReconciler } from "../../components/controllers";
-import { synthesize } from "../../synth/engine";
-import { startDynamicProviderHost, type DynamicProviderHost } from "../support/dynamicProviderHost";
+import { type DynamicProviderHost } from "../support/dynamicProviderHost";
+import { startHostedControllers, type RegisteredController } from "../support/hostedControllers";
 import { FakeKubernetesApi } from "../support/fakeKubernetesApi";
 import { testKubeconfig } from "../support/kubeconfig";
 import { localhostCertificate } from "../support/tlsCertificate";
@@ -19,24 +16,10 @@ const tls = localhostCertificate();
 
 const NS = "erie-canal";
 let host: DynamicProviderHost;
-let registered: Record<string, { urn: string; inputs: Record<string, unknown> }>;
+let registered: Record<string, RegisteredController>;
 
 beforeAll(async () => {
-  const result = await synthesize(() => {
-    const lab = new ExistingCluster("lab", { kubeconfig: pulumi.secret("admin"), topology: "vxlan", podCidr: "10.244.0.0/16", serviceCidr: "10.96.0.0/12", podMtu: 8951, isEks: true, removeAmazonVpcCni: true });
-    new ExportReconciler("catalog", {
-      serviceName: "catalog",
-      namespace: "shop",
-      exporters: [{ cluster: "east", clusterKey: "r/z/g/east", kubeconfig: lab.kubeconfig, gatewayHost: "east.elb.example", gatewayPort: 80 }],
-      consumers: [{ cluster: "north", clusterKey: "r/z/g/north", kubeconfig: lab.kubeconfig }],
-      rules: [{ portNumber: 8080, path: "/shop/catalog" }],
-    });
-    new VpcRouteReconciler("east-routes", { clusterName: "east", region: "us-east-1", kubeconfig: lab.kubeconfig, routeTableIds: ["rtb-1"], podCidr: "100.64.0.0/16", routeQuota: 50 });
-    new ClusterJoin("join-east", { memberName: "east", clusterKey: "r/z/g/east", namespace: NS, controlPlaneName: "hub", controlPlaneKubeconfig: pulumi.secret("cp"), memberKubeconfig: lab.kubeconfig });
-  });
-  registered = Object.fromEntries(result.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).map((r) => [r.type.split(":").pop()!, { urn: r.urn, inputs: r.inputs }]));
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "secret", AWS_EC2_METADATA_DISABLED: "true" });
-  host = await startDynamicProviderHost();
+  ({ host, registered } = await startHostedControllers());
 });
 
 afterAll(async () => {
