@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DynamicProviderHost } from "../support/dynamicProviderHost";
-import { startHostedControllers, type RegisteredController } from "../support/hostedControllers";
+import { KEPT, startHostedControllers, type RegisteredController } from "../support/hostedControllers";
 import { FakeKubernetesApi } from "../support/fakeKubernetesApi";
 import { testKubeconfig } from "../support/kubeconfig";
 import { localhostCertificate } from "../support/tlsCertificate";
@@ -25,8 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.close();
 });
-
-const KEPT = /refresh could not read the cluster \(.+\); kept the last recorded state/;
 
 describe("every operation through the dynamic-provider host, then the cluster vanishes", () => {
   it("ClusterJoin: a control plane without its namespace is drift; an unreachable one keeps the last state", async () => {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DynamicProviderHost } from "../support/dynamicProviderHost";
-import { startHostedControllers, type RegisteredController } from "../support/hostedControllers";
+import { KEPT, startHostedControllers, type RegisteredController } from "../support/hostedControllers";
 import { FakeEc2Api } from "../support/fakeEc2Api";
 import { FakeKubernetesApi } from "../support/fakeKubernetesApi";
 import { testKubeconfig } from "../support/kubeconfig";
@@ -14,7 +14,6 @@ import { localhostCertificate } from "../support/tlsCertificate";
 // Every API server here speaks TLS with token authentication, as a real one does.
 const tls = localhostCertificate();
 
-const NS = "erie-canal";
 let host: DynamicProviderHost;
 let registered: Record<string, RegisteredController>;
 
@@ -25,8 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.close();
 });
-
-const KEPT = /refresh could not read the cluster \(.+\); kept the last recorded state/;
 
 describe("every operation through the dynamic-provider host, then the cluster vanishes (multi-cluster and EC2)", () => {
   it("ExportReconciler: check, create, diff, read, update, delete; refresh of a vanished consumer keeps the last state", async () => {

@@ -15,6 +15,9 @@ export interface RegisteredController {
   inputs: Record<string, unknown>;
 }
 
+/** The warning of a refresh that could not read the cluster and kept the last recorded state. */
+export const KEPT = /refresh could not read the cluster \(.+\); kept the last recorded state/;
+
 /** The running host and the controllers it serves, by dynamic resource type name. */
 export interface HostedControllers {
   host: DynamicProviderHost;
