@@ -5,14 +5,12 @@
  * `pulumi up`). The program is `assets/vpc-route-controller.js`, run by a pinned Node.js image from
  * a ConfigMap; its EC2 rights come from EKS Pod Identity, limited to the cluster's own route tables.
  */
-import { createHash } from "node:crypto";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { clusterScoped, namespaced, CANAL_NAMESPACE, type KubernetesObject } from "../cni/objects";
+import { CANAL_NAMESPACE, type KubernetesObject } from "../cni/objects";
 import { DEFAULT_ALLOCATOR_IMAGE } from "../cni/versions";
 import type { KitCluster } from "../cluster/types";
+import { buildInClusterProgram } from "../inClusterProgram";
 import { createKubernetesResource } from "../kubernetesResources";
 
 /** Name of every Kubernetes object of the controller (and of its service account). */
@@ -22,21 +20,6 @@ export const VPC_ROUTE_CONTROLLER_NAME = "canalkit-vpc-route-controller";
 export const VPC_ROUTE_RECORD_NAME = "canalkit-vpc-routes";
 
 const PROGRAM_FILE = "vpc-route-controller.js";
-
-let program: { source: string; sha256: string } | undefined;
-
-/** The program's source and digest, read once per process from the package (or checkout). */
-function loadProgram(): { source: string; sha256: string } {
-  if (program) return program;
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, "components", "controllers", "assets", PROGRAM_FILE);
-    if (fs.existsSync(candidate)) {
-      const source = fs.readFileSync(candidate, "utf8");
-      return (program = { source, sha256: createHash("sha256").update(source).digest("hex") });
-    }
-    if (path.dirname(dir) === dir) throw new Error(`canalkit is installed without components/controllers/assets/${PROGRAM_FILE}; reinstall the package`);
-  }
-}
 
 /** What the controller's objects are built from. */
 export interface VpcRouteControllerSettings {
@@ -53,71 +36,28 @@ export interface VpcRouteControllerSettings {
 
 /** The controller's identity, permissions, program and Deployment, as plain objects. */
 export function buildVpcRouteControllerObjects(settings: VpcRouteControllerSettings): KubernetesObject[] {
-  const name = VPC_ROUTE_CONTROLLER_NAME;
-  const labels = { "k8s-app": name };
-  const { source, sha256 } = loadProgram();
-  return [
-    namespaced("v1", "ServiceAccount", name, {}, labels),
+  return buildInClusterProgram({
+    name: VPC_ROUTE_CONTROLLER_NAME,
+    module: "controllers",
+    file: PROGRAM_FILE,
+    containerName: "controller",
+    image: settings.image ?? DEFAULT_ALLOCATOR_IMAGE,
+    env: [
+      { name: "POD_CIDR_POOL", value: settings.podCidr },
+      { name: "ROUTE_TABLE_IDS", value: settings.routeTableIds },
+      { name: "AWS_REGION", value: settings.region },
+      { name: "RECONCILE_INTERVAL_SECONDS", value: String(settings.intervalSeconds ?? 10) },
+      { name: "RECORD_NAMESPACE", value: CANAL_NAMESPACE },
+      { name: "RECORD_NAME", value: VPC_ROUTE_RECORD_NAME },
+    ],
     // Nodes: read only.
-    clusterScoped("rbac.authorization.k8s.io/v1", "ClusterRole", name, { rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] }] }),
-    clusterScoped("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", name, {
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
-      subjects: [{ kind: "ServiceAccount", name, namespace: CANAL_NAMESPACE }],
-    }),
+    clusterRules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] }],
     // Its ownership record only (create cannot be limited to a name; the rest is).
-    namespaced("rbac.authorization.k8s.io/v1", "Role", name, {
-      rules: [
-        { apiGroups: [""], resources: ["configmaps"], verbs: ["create"] },
-        { apiGroups: [""], resources: ["configmaps"], resourceNames: [VPC_ROUTE_RECORD_NAME], verbs: ["get", "patch"] },
-      ],
-    }, labels),
-    namespaced("rbac.authorization.k8s.io/v1", "RoleBinding", name, {
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
-      subjects: [{ kind: "ServiceAccount", name, namespace: CANAL_NAMESPACE }],
-    }, labels),
-    namespaced("v1", "ConfigMap", name, { data: { [PROGRAM_FILE]: source } }, labels),
-    namespaced("apps/v1", "Deployment", name, {
-      spec: {
-        // One writer per route table set.
-        replicas: 1,
-        strategy: { type: "Recreate" },
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels, annotations: { "canalkit.io/program-sha256": sha256.slice(0, 16) } },
-          spec: {
-            serviceAccountName: name,
-            // Its own pod must not depend on the routes it writes.
-            hostNetwork: true,
-            dnsPolicy: "ClusterFirstWithHostNet",
-            priorityClassName: "system-cluster-critical",
-            nodeSelector: { "kubernetes.io/os": "linux" },
-            tolerations: [{ operator: "Exists" }],
-            securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
-            containers: [
-              {
-                name: "controller",
-                image: settings.image ?? DEFAULT_ALLOCATOR_IMAGE,
-                imagePullPolicy: "IfNotPresent",
-                command: ["node", `/program/${PROGRAM_FILE}`],
-                env: [
-                  { name: "POD_CIDR_POOL", value: settings.podCidr },
-                  { name: "ROUTE_TABLE_IDS", value: settings.routeTableIds },
-                  { name: "AWS_REGION", value: settings.region },
-                  { name: "RECONCILE_INTERVAL_SECONDS", value: String(settings.intervalSeconds ?? 10) },
-                  { name: "RECORD_NAMESPACE", value: CANAL_NAMESPACE },
-                  { name: "RECORD_NAME", value: VPC_ROUTE_RECORD_NAME },
-                ],
-                resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                volumeMounts: [{ name: "program", mountPath: "/program", readOnly: true }],
-              },
-            ],
-            volumes: [{ name: "program", configMap: { name } }],
-          },
-        },
-      },
-    }, labels),
-  ];
+    namespaceRules: [
+      { apiGroups: [""], resources: ["configmaps"], verbs: ["create"] },
+      { apiGroups: [""], resources: ["configmaps"], resourceNames: [VPC_ROUTE_RECORD_NAME], verbs: ["get", "patch"] },
+    ],
+  });
 }
 
 /** The AWS partition of a region (ARNs differ in China and GovCloud). */
