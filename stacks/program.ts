@@ -284,15 +284,19 @@ function serviceSpec(service: ServiceConfig, index: number): MultiClusterService
 }
 
 /** ErieCanal's options from the stack's cluster set, the same for every member. */
-function erieCanalOptions(set: NonNullable<StackConfig["clusterSet"]>): ErieCanalOptions {
+function erieCanalOptions(set: NonNullable<StackConfig["clusterSet"]>, clusters: StackConfig["clusters"]): ErieCanalOptions {
   const ec = set.erieCanal;
+  const internal = set.connectivity !== "internet";
   return {
     namespace: ec.namespace,
     version: ec.version,
     imageRepository: ec.imageRepository,
     certManager: ec.certManager,
     // Internet connectivity means no private path between the VPCs: gateways must be public.
-    gateway: { scheme: set.connectivity === "internet" ? "internet-facing" : "internal", httpPort: set.gatewayPort, ...(ec.gatewayTls ? { tls: {} } : {}) },
+    // An internal gateway's NLB keeps the client address, so the cloud provider admits callers on
+    // the nodes' security group from these ranges: the set's VPCs, as the gateway rule does —
+    // without them it admits every address.
+    gateway: { scheme: internal ? "internal" : "internet-facing", httpPort: set.gatewayPort, ...(ec.gatewayTls ? { tls: {} } : {}), ...(internal ? { sourceRanges: clusters.map((c) => c.network.vpcCidr) } : {}) },
   };
 }
 
@@ -304,7 +308,7 @@ export function validateMultiCluster(config: StackConfig): void {
   const set = config.clusterSet!;
   // ErieCanal's settings for each member (capabilities as EksCluster reports them).
   for (const c of config.clusters) {
-    atConfigPath(["clusterSet", "erieCanal"], () => erieCanalSettings(clusterCapabilities({ isEks: true, topology: c.network.topology }), erieCanalOptions(set)), config);
+    atConfigPath(["clusterSet", "erieCanal"], () => erieCanalSettings(clusterCapabilities({ isEks: true, topology: c.network.topology }), erieCanalOptions(set, config.clusters)), config);
   }
   const plan = atConfigPath(["clusterSet"], () =>
     planClusterSet({ name: set.name, controlPlane: set.controlPlane, members: config.clusters.map((c) => ({ name: c.name, region: c.region, namespace: set.erieCanal.namespace, vpcCidr: c.network.vpcCidr })) }),
@@ -339,7 +343,7 @@ function buildMultiCluster(config: StackConfig, built: { eks: EksCluster; canal:
     const erieCanal = atConfigPath(["clusterSet"], () => new ErieCanal(`${c.name}-erie-canal`, {
       cluster: eks,
       after: [...canal.ready, ...(tls?.ready ?? [])],
-      ...erieCanalOptions(set),
+      ...erieCanalOptions(set, config.clusters),
     }), config);
     return { cluster: eks as KitCluster, erieCanal, region: c.region, apiServer: { url: eks.cluster.endpoint, certificateAuthorityData: eks.cluster.certificateAuthority.data } };
   });

@@ -58,7 +58,11 @@ export interface GatewayOptions {
   httpPort?: number;
   /** A TLS listener on the gateway (port 443 → 8443); certificates come per Ingress (cert-manager). */
   tls?: { port?: number };
-  /** Source ranges allowed to reach an internet-facing gateway. */
+  /**
+   * Source ranges allowed to reach the gateway (`loadBalancerSourceRanges`). The cloud provider
+   * admits them to the gateway's NodePort on the nodes' security group (the NLB keeps the client
+   * address); empty means every address. Stacks set the cluster set's VPC ranges on internal gateways.
+   */
   sourceRanges?: string[];
 }
 
@@ -154,7 +158,6 @@ export function erieCanalSettings(capabilities: ClusterCapabilities, options: Er
   const tls = gateway.tls ? { port: port("erieCanal.gateway.tls.port", gateway.tls.port ?? 443) } : undefined;
   if (tls && tls.port === httpPort) throw new CanalkitInputError("erieCanal.gateway.tls.port", tls.port, "equals the HTTP port", "use 443 for TLS and 80 for HTTP");
   const sourceRanges = gateway.sourceRanges ?? [];
-  if (sourceRanges.length > 0 && scheme !== "internet-facing") throw new CanalkitInputError("erieCanal.gateway.sourceRanges", sourceRanges, "only applies to an internet-facing gateway", "remove it, or set scheme: internet-facing");
   const scripts = options.scripts ?? DEFAULT_SCRIPTS_SOURCE;
   if ("chartUrl" in scripts) {
     if (!/^https:\/\//.test(scripts.chartUrl)) throw new CanalkitInputError("erieCanal.scripts.chartUrl", scripts.chartUrl, "must be an https URL", "use the released chart or a mirror of it over https");

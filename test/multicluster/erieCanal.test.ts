@@ -188,7 +188,12 @@ describe("ErieCanal plan", () => {
     expect(svc.spec.ports.map((p: any) => [p.port, p.targetPort])).toEqual([[80, 8000], [443, 8443]]);
     expect(svc.spec.loadBalancerSourceRanges).toEqual(["198.51.100.0/24"]);
     expect((meshConfig(publicTls.settings) as any).ingress.tls.enabled).toBe(true);
-    expect(() => planErieCanal(eks, { gateway: { sourceRanges: ["0.0.0.0/0"] } })).toThrow(/sourceRanges.*only applies to an internet-facing gateway/);
+    // An internal gateway's callers are narrowed the same way (the cloud provider turns the ranges
+    // into the NodePort rules on the nodes' security group).
+    const narrowed = find(planErieCanal(eks, { gateway: { sourceRanges: ["10.10.0.0/16", "10.20.0.0/16"] } }), "Service", ERIECANAL_NAMES.ingressService);
+    expect(narrowed.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"]).toBe("internal");
+    expect(narrowed.spec.loadBalancerSourceRanges).toEqual(["10.10.0.0/16", "10.20.0.0/16"]);
+    expect(internal.spec.loadBalancerSourceRanges).toBeUndefined();
   });
 
   it("pins every image and lets mirrors override them", () => {

@@ -27,6 +27,8 @@ describe("multi-cluster services in the stacks", () => {
       expect(kinds).toEqual(expect.arrayContaining(["Deployment/erie-canal-manager", "Service/erie-canal-ingress-pipy-controller", "IngressClass/pipy", "ServiceExport/echo", "GlobalTrafficPolicy/echo", "ClusterProperty/clusterset.k8s.io"]));
       // EKS under Canal: the manager's webhooks are served from the host network.
       expect(objects.find((o) => o.object.kind === "Deployment" && o.object.metadata.name === "erie-canal-manager")!.object.spec.template.spec.hostNetwork).toBe(true);
+      // The internal gateway admits the set's VPCs (the consumers' sidecars), not every address.
+      expect(objects.find((o) => o.object.kind === "Service" && o.object.metadata.name === "erie-canal-ingress-pipy-controller")!.object.spec.loadBalancerSourceRanges).toEqual(["10.10.0.0/16", "10.11.0.0/16"]);
       await validateKubernetesObjects(objects.map((o) => o.object).filter((o) => /^(v1|apps\/v1|rbac|networking|admissionregistration|apiextensions)/.test(o.apiVersion) && o.kind !== "Secret"));
       for (const o of objects.filter((o) => o.object.apiVersion === "flomesh.io/v1alpha1" && o.object.kind !== "Cluster")) expect(validateCustomResource(o.object)).toEqual([]);
     }
