@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Canal, CertManager, ClusterNetwork, ClusterSet, ClusterSetNetwork, EksCluster, ErieCanal, MeshProbe, MultiClusterService, NorthSouthGateway, OsmEdge, type ClusterSetMembers } from "canalkit";
+import { Canal, CertManager, ClusterNetwork, ClusterSet, ClusterSetNetwork, EksCluster, ErieCanal, MeshProbe, MultiClusterService, NorthSouthGateway, OsmEdge, planApiAccess, type ClusterSetMembers } from "canalkit";
 
 const config = new pulumi.Config();
 const tags = { environment: "prod", owner: config.get("owner") ?? "platform-team" };
@@ -18,6 +18,11 @@ const clusters = [
   { name: "use1-b", region: "us-east-1", vpcCidr: "10.51.0.0/16", podCidr: "100.65.0.0/16", weight: 30 },
   { name: "usw2", region: "us-west-2", vpcCidr: "10.52.0.0/16", podCidr: "100.66.0.0/16", weight: 20 },
 ];
+// `pulumi up` runs the Kubernetes provider and the controllers here: each API server has a public
+// endpoint open only to this machine's egress ranges (config runnerCidrs), plus the private one.
+const apiAccess = planApiAccess("endpoint", { private: true, public: true }, { location: "internet", cidrs: config.requireObject<string[]>("runnerCidrs") }, "runnerCidrs");
+// The internal gateways admit the set's VPCs only (the cloud provider opens their NodePort to these).
+const setVpcCidrs = clusters.map((c) => c.vpcCidr);
 const providers = new Map(["us-east-1", "us-west-2"].map((region) => [region, new aws.Provider(`aws-${region}`, { region: region as aws.Region, defaultTags: { tags } })]));
 
 const built = clusters.map((c) => {
@@ -33,11 +38,11 @@ const built = clusters.map((c) => {
     natStrategy: "one-per-az",
     tags,
   }, { provider });
-  const cluster = new EksCluster(c.name, { network, region: c.region, endpoint: { private: true }, nodeGroups: [{ name: "general", instanceTypes: ["m6i.large"], minSize: 3, maxSize: 6, desiredSize: 3 }], tags }, { provider });
+  const cluster = new EksCluster(c.name, { network, region: c.region, apiAccess, nodeGroups: [{ name: "general", instanceTypes: ["m6i.large"], minSize: 3, maxSize: 6, desiredSize: 3 }], tags }, { provider });
   const canal = new Canal(`${c.name}-canal`, { cluster });
   cluster.installCoreDns(canal.ready);
   const tls = new CertManager(`${c.name}-cert-manager`, { cluster, after: canal.ready });
-  const erieCanal = new ErieCanal(`${c.name}-erie-canal`, { cluster, after: [...canal.ready, ...tls.ready], certManager: true, gateway: { tls: {} } });
+  const erieCanal = new ErieCanal(`${c.name}-erie-canal`, { cluster, after: [...canal.ready, ...tls.ready], certManager: true, gateway: { tls: {}, sourceRanges: setVpcCidrs } });
   return { ...c, provider, network, cluster, tls, erieCanal };
 });
 

@@ -8,7 +8,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Canal, CertManager, ClusterNetwork, ClusterSet, EksCluster, ErieCanal, ExistingCluster, MeshProbe, MultiClusterService, OsmEdge } from "canalkit";
+import { Canal, CertManager, ClusterNetwork, ClusterSet, EksCluster, ErieCanal, ExistingCluster, MeshProbe, MultiClusterService, OsmEdge, planApiAccess } from "canalkit";
 
 const config = new pulumi.Config();
 const tags = { environment: "staging", owner: config.get("owner") ?? "platform-team" };
@@ -24,7 +24,10 @@ const eastNetwork = new ClusterNetwork("east", {
   natStrategy: "one-per-az",
   tags,
 }, { provider: eastProvider });
-const east = new EksCluster("east", { network: eastNetwork, region: "us-east-1", nodeGroups: [{ name: "general", instanceTypes: ["m6i.large"], minSize: 2, maxSize: 4, desiredSize: 2 }], tags }, { provider: eastProvider });
+// `pulumi up` runs the Kubernetes provider and the controllers here: east's API server has a public
+// endpoint open only to this machine's egress ranges (config runnerCidrs), plus the private one.
+const apiAccess = planApiAccess("endpoint", { private: true, public: true }, { location: "internet", cidrs: config.requireObject<string[]>("runnerCidrs") }, "runnerCidrs");
+const east = new EksCluster("east", { network: eastNetwork, region: "us-east-1", apiAccess, nodeGroups: [{ name: "general", instanceTypes: ["m6i.large"], minSize: 2, maxSize: 4, desiredSize: 2 }], tags }, { provider: eastProvider });
 const eastCanal = new Canal("east-canal", { cluster: east });
 east.installCoreDns(eastCanal.ready);
 

@@ -52,7 +52,7 @@ describe("examples", () => {
   });
 
   it("two-region-failover: FailOver preferring the local copy, osm-edge on the consuming side", async () => {
-    const result = await synthExample("two-region-failover", { westKubeconfig: "apiVersion: v1\nkind: Config\n", westApiServer: "https://west.example.com:6443", westCertificateAuthorityData: "Q0E=" }, ["westKubeconfig"]);
+    const result = await synthExample("two-region-failover", { runnerCidrs: '["203.0.113.10/32"]', westKubeconfig: "apiVersion: v1\nkind: Config\n", westApiServer: "https://west.example.com:6443", westCertificateAuthorityData: "Q0E=" }, ["westKubeconfig"]);
     const gtp = result.resources.find((r) => r.type === "kubernetes:flomesh.io/v1alpha1:GlobalTrafficPolicy")!;
     expect((gtp.inputs["spec"] as any).lbType).toBe("FailOver");
     expect((gtp.inputs["spec"] as any).targets.map((t: any) => t.clusterKey)).toEqual(["eu-west-1/default/default/west", "us-east-1/default/default/east"]);
@@ -62,7 +62,11 @@ describe("examples", () => {
   });
 
   it("three-cluster-gateway: ActiveActive 50/30/20, Gateway API with TLS, no mandatory policy violation in prod", async () => {
-    const result = await synthExample("three-cluster-gateway");
+    const result = await synthExample("three-cluster-gateway", { runnerCidrs: '["203.0.113.10/32"]' });
+    // Every API server reachable from the runner only; the internal gateways admit the set only.
+    for (const eks of result.resources.filter((r) => r.type === "aws:eks/cluster:Cluster")) expect(eks.inputs["vpcConfig"]).toMatchObject({ endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.10/32"] });
+    const gatewayServices = result.resources.filter((r) => r.type === "kubernetes:core/v1:Service" && (r.inputs as any).metadata?.name === "erie-canal-ingress-pipy-controller");
+    expect(gatewayServices.map((r) => (r.inputs as any).spec.loadBalancerSourceRanges)).toEqual([0, 1, 2].map(() => ["10.50.0.0/16", "10.51.0.0/16", "10.52.0.0/16"]));
     const gtps = result.resources.filter((r) => r.type === "kubernetes:flomesh.io/v1alpha1:GlobalTrafficPolicy");
     expect(gtps).toHaveLength(3);
     expect((gtps[0]!.inputs["spec"] as any).targets.map((t: any) => t.weight)).toEqual([50, 30, 20]);

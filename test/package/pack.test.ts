@@ -91,7 +91,7 @@ describe("the npm package", () => {
       // Config keys the examples read, given in their project's namespace.
       if (example === "two-region-failover") Object.assign(config, { [`${projectName}:westKubeconfig`]: "apiVersion: v1\nkind: Config\n", [`${projectName}:westApiServer`]: "https://west.example.com:6443", [`${projectName}:westCertificateAuthorityData`]: "Q0E=" });
       if (example === "existing-cluster") Object.assign(config, { [`${projectName}:kubeconfig`]: "apiVersion: v1\nkind: Config\n" });
-      if (example === "single-cluster") Object.assign(config, { [`${projectName}:runnerCidrs`]: '["203.0.113.10/32"]' });
+      if (example !== "existing-cluster") Object.assign(config, { [`${projectName}:runnerCidrs`]: '["203.0.113.10/32"]' });
       const secretKeys = Object.keys(config).filter((k) => /kubeconfig$/i.test(k));
       runs.push(`[${JSON.stringify(example)}, ${JSON.stringify(projectName)}, ${JSON.stringify(config)}, ${JSON.stringify(secretKeys)}]`);
     }

@@ -51,8 +51,8 @@ describe("synth --preview", () => {
   const EXAMPLES: [string, Record<string, string>, string[]][] = [
     ["single-cluster", { "aws:region": "us-east-1", runnerCidrs: '["203.0.113.10/32"]' }, []],
     ["existing-cluster", { kubeconfig: "apiVersion: v1\nkind: Config\n" }, ["kubeconfig"]],
-    ["two-region-failover", { westKubeconfig: "apiVersion: v1\nkind: Config\n", westApiServer: "https://west.example.com:6443", westCertificateAuthorityData: "Q0E=" }, ["westKubeconfig"]],
-    ["three-cluster-gateway", {}, []],
+    ["two-region-failover", { runnerCidrs: '["203.0.113.10/32"]', westKubeconfig: "apiVersion: v1\nkind: Config\n", westApiServer: "https://west.example.com:6443", westCertificateAuthorityData: "Q0E=" }, ["westKubeconfig"]],
+    ["three-cluster-gateway", { runnerCidrs: '["203.0.113.10/32"]' }, []],
   ];
   it.each(EXAMPLES)("runs the %s example", async (example, config, secretKeys) => {
     const project = parse(readFileSync(join(examples, example, "Pulumi.yaml"), "utf8")).name as string;
