@@ -12,6 +12,7 @@
  * after this release, the stack adds it with `canalkit:awsRegions` (merged over this table).
  */
 import { CanalkitInputError } from "../errors";
+import { editDistance } from "../editDistance";
 
 /** Zone letters per Region: `us-west-2` → `abcd` means us-west-2a … us-west-2d. */
 const ZONE_LETTERS: Readonly<Record<string, string>> = {
@@ -64,21 +65,6 @@ export function availabilityZoneTable(overrides: Record<string, readonly string[
   return { ...KNOWN_AVAILABILITY_ZONES, ...overrides };
 }
 
-/** Edit distance, for "did you mean" suggestions. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
-}
-
 /**
  * Refuses a Region the table does not know, naming the closest known one; `overrideKey` is where
  * the user can add it (the stack key, or the argument name for TypeScript users).
@@ -86,12 +72,12 @@ function distance(a: string, b: string): number {
 export function checkRegion(field: string, region: string, table: Record<string, readonly string[]>, overrideKey: string): readonly string[] {
   const zones = table[region];
   if (zones) return zones;
-  const closest = Object.keys(table).sort((a, b) => distance(region, a) - distance(region, b))[0];
+  const closest = Object.keys(table).sort((a, b) => editDistance(region, a) - editDistance(region, b))[0];
   throw new CanalkitInputError(
     field,
     region,
     "is not an AWS Region the kit knows",
-    `use an existing Region${closest && distance(region, closest) <= 3 ? ` (did you mean ${closest}?)` : ", for example us-east-1"}; if AWS opened it after this release, add its zones under ${overrideKey}, for example ${region}: [${region}a, ${region}b, ${region}c]`,
+    `use an existing Region${closest && editDistance(region, closest) <= 3 ? ` (did you mean ${closest}?)` : ", for example us-east-1"}; if AWS opened it after this release, add its zones under ${overrideKey}, for example ${region}: [${region}a, ${region}b, ${region}c]`,
   );
 }
 

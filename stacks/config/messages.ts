@@ -7,6 +7,7 @@
 import type { z } from "zod";
 import { CanalkitInputError } from "../../components/errors";
 import { stackConfigSchema } from "./schema";
+import { editDistance } from "../../components/editDistance";
 
 /** The Pulumi config namespace of the project. */
 export const CONFIG_NAMESPACE = "canalkit";
@@ -77,21 +78,6 @@ export function knownKeysAt(path: readonly PropertyKey[]): string[] {
 /** The schema's description of the key at `path`. */
 export function descriptionAt(path: readonly PropertyKey[]): string | undefined {
   return schemaAt(path).description;
-}
-
-/** Edit distance, for suggestions. */
-export function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
 }
 
 /** The closest candidate to a misspelling, if one is close enough to be what was meant. */
