@@ -20,6 +20,7 @@ import {
   type PolicyDocument,
 } from "./iamPolicies";
 import { nodeGroupAmiType } from "./architecture";
+import { eksNetworkFacts } from "./eksNetworkFacts";
 import { renderEksKubeconfig } from "./kubeconfig";
 import { kubernetesProviderName } from "./providerName";
 import type { ClusterCapabilities, ClusterNetworkFacts, KitCluster } from "./types";
@@ -204,18 +205,7 @@ export class EksCluster extends pulumi.ComponentResource implements KitCluster {
     this.clusterName = clusterName;
     this.region = args.region;
     this.capabilities = capabilities;
-    this.networkFacts = {
-      topology: plan.routing.topology,
-      podCidr: plan.podCidr,
-      serviceCidr: plan.serviceCidr,
-      podMtu: plan.mtu.pod,
-      vxlanPort: plan.routing.vxlanPort ?? 8472,
-      disableSourceDestCheck: plan.routing.disableSourceDestCheck,
-      typha: plan.typha,
-      // EKS never runs kube-controller-manager with --allocate-node-cidrs.
-      nodePodCidrsAllocated: false,
-      vpcCidr: plan.vpcCidr,
-    };
+    this.networkFacts = eksNetworkFacts(plan);
     const tags = { ...(args.tags ?? {}), "canalkit.io/cluster": clusterName };
     this.tags = tags;
     const parent = { parent: this };

@@ -12,7 +12,7 @@ import { cidrsOverlap, cidrSize, parseCidr, subBlock } from "../../components/ne
 import { UNDERLAY_MTU } from "../../components/network/mtu";
 import { planNetwork } from "../../components/network/planNetwork";
 import type { NetworkPlan, PathMtuClass } from "../../components/network/types";
-import type { ClusterNetworkFacts } from "../../components/cluster/types";
+import { eksNetworkFacts } from "../../components/cluster/eksNetworkFacts";
 import { underlayClassFor } from "../../components/multicluster/clusterSetNetwork";
 import { canalkitPolicies } from "../../policies/rules/index";
 import { canalSettings } from "../../components/cni/settings";
@@ -123,7 +123,7 @@ export function crossKeyProblems(config: StackConfig): CanalkitInputError[] {
     p.run(() => validateNodeGroups(groupsAt, c.eks.nodeGroups, plan?.routing));
     if (plan) {
       // Canal's own checks (interface, node CIDR size, Typha) run now, not after the cluster exists.
-      const facts = canalFacts(plan);
+      const facts = eksNetworkFacts(plan);
       const { nodePodCidrAllocatorImage, ...cni } = c.cni;
       p.run(() => {
         try {
@@ -205,21 +205,6 @@ export function crossKeyProblems(config: StackConfig): CanalkitInputError[] {
     if (t.toLowerCase().startsWith("aws:")) p.add(key(["tags", t]), config.tags[t], "uses the aws: prefix, which AWS reserves for its own tags", "choose a key without the aws: prefix");
   }
   return p.list;
-}
-
-/** The pod-network facts an EKS cluster built on this plan gives Canal (as `EksCluster` derives them). */
-function canalFacts(plan: NetworkPlan): ClusterNetworkFacts {
-  return {
-    topology: plan.routing.topology,
-    podCidr: plan.podCidr,
-    serviceCidr: plan.serviceCidr,
-    podMtu: plan.mtu.pod,
-    vxlanPort: plan.routing.vxlanPort ?? 8472,
-    disableSourceDestCheck: plan.routing.disableSourceDestCheck,
-    typha: plan.typha,
-    nodePodCidrsAllocated: false,
-    vpcCidr: plan.vpcCidr,
-  };
 }
 
 function overlap(a: string, b: string): boolean {
