@@ -7,17 +7,15 @@
  * `node_modules/canalkit/policies` by the SDK's policy-pack runner over gRPC. One pack and one
  * install serve every case (`--offline`: `npm ci` filled the cache).
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import * as grpc from "@grpc/grpc-js";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeEngine, type FakeEngine } from "../support/fakeEngine";
+import { startPolicyPack, type RunningPolicyPack } from "../support/policyPackRunner";
 
 const analyzerproto = require("@pulumi/pulumi/proto/analyzer_pb.js");
-const analyzerrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb.js");
 const structproto = require("google-protobuf/google/protobuf/struct_pb.js");
 const emptyproto = require("google-protobuf/google/protobuf/empty_pb.js");
 const semver = require("semver") as { satisfies(v: string, r: string): boolean; validRange(r: string): string | null; valid(v: string): string | null };
@@ -147,33 +145,17 @@ export async function mandatory(program: () => unknown): Promise<number> {
 });
 
 describe("the policy pack from node_modules/canalkit/policies", () => {
-  let engine: FakeEngine;
-  let pack: ChildProcess;
-  let client: any;
-  const call = <T>(method: string, request: unknown): Promise<T> => new Promise((done, fail) => client[method](request, (err: Error | null, resp: T) => (err ? fail(err) : done(resp))));
+  let pack: RunningPolicyPack;
+  const call = <T>(method: string, request: unknown): Promise<T> => pack.call<T>(method, request);
 
   beforeAll(async () => {
     const dir = join(project, "node_modules/canalkit/policies");
     // What `pulumi preview --policy-pack DIR` runs: the SDK's runner, from DIR, with DIR as the program.
-    engine = await startFakeEngine();
-    pack = spawn(process.execPath, [join(project, "node_modules/@pulumi/pulumi/cmd/run-policy-pack/index.js"), engine.address, "."], { cwd: dir });
-    let stderr = "";
-    pack.stderr!.on("data", (d) => (stderr += d));
-    const port = await new Promise<string>((done, fail) => {
-      let out = "";
-      pack.stdout!.on("data", (d) => {
-        out += d;
-        const m = /^(\d+)\s*$/m.exec(out);
-        if (m) done(m[1]!);
-      });
-      pack.on("exit", (code) => fail(new Error(`policy pack exited ${code}: ${stderr}`)));
-    });
-    client = new analyzerrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    pack = await startPolicyPack(join(project, "node_modules/@pulumi/pulumi/cmd/run-policy-pack/index.js"), dir, ".");
   });
 
   afterAll(async () => {
-    pack?.kill();
-    await engine?.close();
+    await pack?.stop();
   });
 
   it("is a self-contained pack directory: PulumiPolicy.yaml, its own package.json with dependencies and version, an entry point in the tarball", () => {

@@ -6,50 +6,31 @@
  * registrations (inputs for Analyze; outputs, i.e. registerOutputs for components, for
  * AnalyzeStack; secrets as secret objects). synth's policy report must say exactly what the pack says.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { join, resolve } from "node:path";
-import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeRequests, analyzeStackRequest, canalkitPolicies, enforcementFor, runPolicies, type PolicyRunOptions, type PolicyViolation } from "../../policies/api";
 import { engineResources } from "../../synth/engine";
 import { evaluateStack, policyOptionsFor } from "../../synth/runStack";
-import { startFakeEngine, type FakeEngine } from "../support/fakeEngine";
+import { startPolicyPack, type RunningPolicyPack } from "../support/policyPackRunner";
 
 const analyzerproto = require("@pulumi/pulumi/proto/analyzer_pb.js");
-const analyzerrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb.js");
 const structproto = require("google-protobuf/google/protobuf/struct_pb.js");
 const emptyproto = require("google-protobuf/google/protobuf/empty_pb.js");
 
 const root = resolve(__dirname, "../..");
-let engine: FakeEngine;
-let pack: ChildProcess;
-let client: any;
+let pack: RunningPolicyPack;
 
 function call<T>(method: string, request: unknown): Promise<T> {
-  return new Promise((done, fail) => client[method](request, (err: Error | null, resp: T) => (err ? fail(err) : done(resp))));
+  return pack.call<T>(method, request);
 }
 
 beforeAll(async () => {
-  engine = await startFakeEngine();
   // The pack's sources (its package.json main is the built entry the npm package ships; test/package loads that).
-  pack = spawn(process.execPath, [join(root, "node_modules/@pulumi/pulumi/cmd/run-policy-pack/index.js"), engine.address, "index.ts"], { cwd: join(root, "policies"), env: { ...process.env } });
-  let stderr = "";
-  pack.stderr!.on("data", (d) => (stderr += d));
-  const port = await new Promise<string>((done, fail) => {
-    let out = "";
-    pack.stdout!.on("data", (d) => {
-      out += d;
-      const m = /^(\d+)\s*$/m.exec(out);
-      if (m) done(m[1]!);
-    });
-    pack.on("exit", (code) => fail(new Error(`policy pack exited ${code}: ${stderr}`)));
-  });
-  client = new analyzerrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  pack = await startPolicyPack(join(root, "node_modules/@pulumi/pulumi/cmd/run-policy-pack/index.js"), join(root, "policies"), "index.ts");
 });
 
 afterAll(async () => {
-  pack?.kill();
-  await engine?.close();
+  await pack?.stop();
 });
 
 /** Resource options as the engine always sends them. */
