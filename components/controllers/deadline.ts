@@ -11,8 +11,8 @@ import type { AsyncLocalStorage } from "node:async_hooks";
 export const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
- * The process-wide store, looked up at call time: a provider's module-level values are serialized
- * into its code by value, which a store would not survive.
+ * The process-wide store under a global symbol, looked up at call time, so every copy of this
+ * module loaded in one provider process shares it.
  */
 function store(): AsyncLocalStorage<{ deadline: number }> {
   const key = Symbol.for("canalkit.controllers.deadline");

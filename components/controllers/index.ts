@@ -1,7 +1,8 @@
 /**
  * In-process controllers as Pulumi dynamic providers: what a declaration alone cannot do —
- * observe live state, wait for proof, repair. Each provider is a plain object whose modules are
- * loaded inside its methods, so it survives serialization into the engine's provider process.
+ * observe live state, wait for proof, repair. Each resource registers a lean `__provider` text
+ * (`engineLoader.ts`) that loads these providers from the installed canalkit in the engine's
+ * dynamic-provider process; client libraries are loaded inside the methods that use them.
  */
 export { ClusterJoin, clusterJoinProvider, waitForJoin, observeJoin, isJoined, CLUSTER_JOIN_VERSION, type ClusterJoinArgs, type ClusterJoinInputs, type ClusterJoinOutputs, type JoinObservation } from "./clusterJoin";
 export { DefaultCniRemoval, defaultCniRemovalProvider, removeAmazonVpcCni, removeAmazonVpcCniAndAddon, amazonVpcCniPresent, AMAZON_VPC_CNI, DEFAULT_CNI_REMOVAL_VERSION, type DefaultCniRemovalArgs, type DefaultCniRemovalInputs, type DefaultCniRemovalOutputs, type RemovalBounds, type RemovalResult } from "./defaultCniRemoval";

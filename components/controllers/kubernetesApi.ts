@@ -1,6 +1,6 @@
 /**
  * Kubernetes access for the controllers through `@kubernetes/client-node`, loaded inside the call
- * (the package is ESM-only and providers must not capture modules at serialization time).
+ * (the package is ESM-only, and only the engine's provider process needs it).
  */
 import type * as k8s from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import { requestBudgetMs, timeoutError } from "./deadline";
@@ -19,8 +19,8 @@ export interface KubernetesApis {
 /**
  * Clients by kubeconfig text. The provider process serves every dynamic resource of a deployment,
  * so all controllers that reach one cluster share one client and its connections. Kept on the
- * process, looked up at call time: Pulumi serializes a provider's module-level values into the
- * provider's code, which would turn a Map into a plain object.
+ * process under a global symbol, looked up at call time, so every copy of this module loaded in
+ * one provider process shares it.
  */
 function connectedClients(): Map<string, KubernetesApis> {
   const key = Symbol.for("canalkit.controllers.kubernetesClients");

@@ -1,8 +1,7 @@
 /**
  * Retries for the controllers: transient failures (HTTP 409/429/5xx, timeouts, dropped
  * connections) are retried with exponential backoff and full jitter, within a bound; everything
- * else fails at once. Kept free of module-level state: the controllers' providers are serialized
- * into state and run in the engine's dynamic-provider process.
+ * else fails at once. Free of module-level state: the bound comes from the caller's deadline.
  */
 
 import { currentDeadline } from "./deadline";
