@@ -12,6 +12,7 @@
  *    new consumer lacks the import until the exports are touched, which a simulated ErieCanal
  *    control plane answers by propagating them.
  */
+import { controllerProviderText } from "../components/controllers/engineLoader";
 import { clusterJoinProvider, exportReconcilerProvider, type ClusterJoinInputs, type ClusterJoinOutputs, type ExportReconcilerInputs, type ExportReconcilerOutputs } from "../components/controllers";
 import { FakeKubernetesApi, type StoredObject } from "../test/support/fakeKubernetesApi";
 import { testKubeconfig } from "../test/support/kubeconfig";
@@ -34,6 +35,21 @@ export interface ControllerSample {
   noOpUp: PhaseCost;
   refresh: PhaseCost;
   oneChanged: PhaseCost & { updated: number };
+  /** The largest state (inputs and outputs as JSON, `__provider` included, kubeconfigs as the synth placeholder) per kind after the first `pulumi up`. */
+  largestStateBytes: { ClusterJoin: number; ExportReconciler: number };
+}
+
+/** Kubeconfigs are secrets: the engine stores them encrypted, so they count as the placeholder here. */
+function withoutKubeconfigs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutKubeconfigs);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, /kubeconfig$/i.test(k) ? "[secret]" : withoutKubeconfigs(v)]));
+}
+
+/** The bytes a dynamic resource's state holds: its inputs and its outputs, both with the lean `__provider`. */
+function stateBytes(kind: "ClusterJoin" | "ExportReconciler", inputs: object, outputs: object): number {
+  const __provider = controllerProviderText(kind);
+  return JSON.stringify({ inputs: withoutKubeconfigs({ ...inputs, __provider }), outputs: withoutKubeconfigs({ ...outputs, __provider }) }).length;
 }
 
 const TOKEN = "bench-token";
@@ -157,6 +173,10 @@ export async function measureControllerSet(services: number, clusters: number): 
     );
     const joinState = firstUp.result.slice(0, set.joins.length).map((r) => r.outs as ClusterJoinOutputs);
     const serviceState = firstUp.result.slice(set.joins.length).map((r) => r.outs as ExportReconcilerOutputs);
+    const largestStateBytes = {
+      ClusterJoin: Math.max(...set.joins.map((j, i) => stateBytes("ClusterJoin", j, joinState[i]!))),
+      ExportReconciler: Math.max(...set.services.map((s, i) => stateBytes("ExportReconciler", s, serviceState[i]!))),
+    };
 
     const diffAll = (services: ExportReconcilerInputs[]) =>
       Promise.all([
@@ -193,7 +213,7 @@ export async function measureControllerSet(services: number, clusters: number): 
       await Promise.all(toUpdate.map(({ news, olds }) => exportReconcilerProvider.update!(`${news.namespace}/${news.serviceName}`, olds, news)));
       return toUpdate.length;
     });
-    return { services, clusters, firstUp: firstUp.cost, noOpUp: noOpUp.cost, refresh: refresh.cost, oneChanged: { ...oneChanged.cost, updated: oneChanged.result } };
+    return { services, clusters, firstUp: firstUp.cost, noOpUp: noOpUp.cost, refresh: refresh.cost, oneChanged: { ...oneChanged.cost, updated: oneChanged.result }, largestStateBytes };
   } finally {
     await set.stop();
   }
@@ -212,11 +232,11 @@ const cell = (c: PhaseCost) => `${c.reads} / ${c.writes} / ${c.connections}`;
 export function controllerTable(samples: ControllerSample[]): string {
   const rows = samples.map(
     (s) =>
-      `| ${s.services} | ${s.clusters} | ${cell(s.firstUp)} | ${s.firstUp.ms.toFixed(0)} | ${cell(s.noOpUp)} | ${cell(s.refresh)} | ${s.refresh.ms.toFixed(0)} | ${s.oneChanged.updated} | ${cell(s.oneChanged)} | ${s.oneChanged.ms.toFixed(0)} |`,
+      `| ${s.services} | ${s.clusters} | ${cell(s.firstUp)} | ${s.firstUp.ms.toFixed(0)} | ${cell(s.noOpUp)} | ${cell(s.refresh)} | ${s.refresh.ms.toFixed(0)} | ${s.oneChanged.updated} | ${cell(s.oneChanged)} | ${s.oneChanged.ms.toFixed(0)} | ${s.largestStateBytes.ClusterJoin} / ${s.largestStateBytes.ExportReconciler} |`,
   );
   return [
-    "| services | clusters | first up: reads / writes / connections | first up ms | no-op up | refresh | refresh ms | one change: updated | one change: reads / writes / connections | converged in ms |",
-    "|---|---|---|---|---|---|---|---|---|---|",
+    "| services | clusters | first up: reads / writes / connections | first up ms | no-op up | refresh | refresh ms | one change: updated | one change: reads / writes / connections | converged in ms | largest state bytes: join / service |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
     ...rows,
   ].join("\n");
 }

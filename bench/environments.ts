@@ -26,11 +26,14 @@ export interface ServicePlacement {
 /**
  * Service `i` of a set of `clusters` clusters: exported from two neighbouring clusters and
  * consumed in the next one (the same cluster when there are fewer than three), rotating over the
- * traffic modes and over ten namespaces so namespaces are shared as in a real set.
+ * traffic modes and over ten namespaces so namespaces are shared as in a real set. A FailOver
+ * service is consumed in its first exporter, which prefers its own copy and fails over to the
+ * other: osm-edge cannot order two remote exporters, so the kit refuses that placement.
  */
 export function servicePlacement(i: number, clusters: number): ServicePlacement {
   const at = (offset: number): string => `c${(i + offset) % clusters}`;
-  return { name: `svc${i}`, namespace: `team${i % 10}`, mode: MODES[i % MODES.length]!, exporters: [...new Set([at(0), at(1)])], consumer: at(2) };
+  const mode = MODES[i % MODES.length]!;
+  return { name: `svc${i}`, namespace: `team${i % 10}`, mode, exporters: [...new Set([at(0), at(1)])], consumer: mode === "FailOver" ? at(0) : at(2) };
 }
 
 function generatedService(i: number, clusters: number): Record<string, unknown> {

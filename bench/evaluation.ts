@@ -68,7 +68,7 @@ async function best(runs: number, run: () => Promise<ProgramCost & { resources: 
 }
 
 /** Stacks up to this many resources are measured three times (best run kept), larger ones once. */
-const REPEAT_BELOW_RESOURCES = 3000;
+export const REPEAT_BELOW_RESOURCES = 3000;
 
 /** Measures the kit and both floors for each environment size. */
 export async function measureEvaluation(sizes: EnvironmentSize[], { runner = inFreshProcess, runs: fixedRuns }: EvaluationOptions = {}): Promise<EvaluationSample[]> {
@@ -117,12 +117,12 @@ export async function measureWarm({ clusters, services }: EnvironmentSize, { run
   }
 }
 
-/** The warm measurement as a one-row Markdown table. */
-export function warmTable(s: WarmSample): string {
+/** The warm measurements as a Markdown table, one row per size. */
+export function warmTable(samples: WarmSample[]): string {
   return [
     "| clusters | services | resources | kit ms | same-resources floor ms | minimal floor ms | kit / same-resources | kit / minimal |",
     "|---|---|---|---|---|---|---|---|",
-    `| ${s.clusters} | ${s.services} | ${s.resources} | ${s.kitMs.toFixed(0)} | ${s.sameResourcesMs.toFixed(0)} | ${s.minimalMs.toFixed(0)} | **${(s.kitMs / s.sameResourcesMs).toFixed(2)}** | ${(s.kitMs / s.minimalMs).toFixed(2)} |`,
+    ...samples.map((s) => `| ${s.clusters} | ${s.services} | ${s.resources} | ${s.kitMs.toFixed(0)} | ${s.sameResourcesMs.toFixed(0)} | ${s.minimalMs.toFixed(0)} | **${(s.kitMs / s.sameResourcesMs).toFixed(2)}** | ${(s.kitMs / s.minimalMs).toFixed(2)} |`),
   ].join("\n");
 }
 

@@ -2,7 +2,7 @@
  * How the controllers' code reaches the engine. The SDK's `pulumi.dynamic.Resource` serializes the
  * provider object's closure into every resource's `__provider` input (about 18 KB each, stored
  * twice in state, slow to produce, and it `require`s deep package paths that the package's
- * `exports` map refuses). A controller instead registers a few hundred bytes of text that, inside
+ * `exports` map refuses). A controller instead registers under 200 bytes of text that, inside
  * the engine's dynamic-provider process, loads the real provider from the installed canalkit
  * package (`canalkit/controllers/engine`), resolved from that process's working directory — the
  * consumer program's directory, where `node_modules/canalkit` is.
@@ -53,20 +53,16 @@ export function releaseOfProviderText(text: unknown): string | undefined {
 }
 
 /**
- * The `__provider` text of a controller: a CommonJS module whose `handler()` returns a provider
- * that loads the real one on first use. `require` there resolves from the process's working
- * directory (the SDK compiles the text with `require-from-string` and no file name).
+ * The `__provider` text of a controller: a CommonJS module whose `handler()` loads the installed
+ * provider. `require` there resolves from the process's working directory (the SDK compiles the
+ * text with `require-from-string` and no file name).
  */
 export function controllerProviderText(kind: ControllerKind, release: string = canalkitRelease()): string {
+  // Kept short: state holds it twice (inputs and outputs) for every controller instance. The SDK's
+  // provider host calls `handler()` once per process, when an operation first needs the provider.
   return (
-    `// canalkit@${release} ${kind}: runs the installed canalkit's controller (${CONTROLLERS_ENTRY}).\n` +
-    `exports.handler = () => {\n` +
-    `  let p;\n` +
-    `  const load = () => p || (p = require(process.env.${CONTROLLERS_MODULE_ENV} || "${CONTROLLERS_ENTRY}").controllerProvider("${kind}"));\n` +
-    `  const provider = {};\n` +
-    `  for (const m of ["check", "diff", "create", "read", "update", "delete"]) provider[m] = (...args) => load()[m](...args);\n` +
-    `  return provider;\n` +
-    `};\n`
+    `// canalkit@${release} ${kind}\n` +
+    `exports.handler=()=>require(process.env.${CONTROLLERS_MODULE_ENV}||"${CONTROLLERS_ENTRY}").controllerProvider("${kind}");\n`
   );
 }
 

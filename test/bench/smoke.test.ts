@@ -21,7 +21,7 @@ describe("benchmark smoke run (tiny sizes; no timing is asserted)", () => {
     // The second evaluation in one process registers the same stack again.
     const warm = await measureWarm({ clusters: 1, services: 1 }, { runner: measureRun, runs: 1 });
     expect(warm.resources).toBe(sample!.resources);
-    expect(warmTable(warm)).toContain(`| 1 | 1 | ${sample!.resources} |`);
+    expect(warmTable([warm])).toContain(`| 1 | 1 | ${sample!.resources} |`);
   });
 
   it("runs the policy pack over generated stacks with and without services", async () => {
@@ -38,6 +38,9 @@ describe("benchmark smoke run (tiny sizes; no timing is asserted)", () => {
     expect(sample.refresh).toMatchObject({ reads: 6 + 2 * 2, writes: 0 });
     expect(sample.oneChanged).toMatchObject({ updated: 1, writes: 2 });
     expect(controllerTable([sample])).toContain("| 6 | 3 |");
+    // A controller's state — inputs and outputs, the lean provider in both — stays small.
+    expect(sample.largestStateBytes.ClusterJoin).toBeLessThan(2048);
+    expect(sample.largestStateBytes.ExportReconciler).toBeLessThan(2048);
   });
 
   it("measures the prod deployment graph: layers in order, no step back to an earlier layer, no cycle", async () => {
