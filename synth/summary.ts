@@ -34,16 +34,17 @@ export function renderCounts(result: SynthResult): string {
 
 /**
  * One line per multi-cluster service: where it is exported from, where it is consumed and in
- * which mode (with the weights for ActiveActive), read from the `MultiClusterService` components.
+ * which mode (with the weights for ActiveActive, and for FailOver who answers each consumer, in
+ * order), read from the `MultiClusterService` components.
  */
 export function renderServices(result: SynthResult): string {
   const services = result.resources.filter((r) => r.type === "canalkit:multicluster:MultiClusterService");
   return services
     .map((r) => {
-      const i = r.inputs as { name: string; namespace: string; mode: string; exporters: string[]; consumers: string[]; weights?: Record<string, number> };
+      const i = r.inputs as { name: string; namespace: string; mode: string; exporters: string[]; consumers: string[]; weights?: Record<string, number>; failover?: Record<string, string[]> };
       const exporters = i.exporters.map((e) => (i.mode === "ActiveActive" && i.weights ? `${e} (${i.weights[e] ?? 0})` : e));
-      const order = i.mode === "FailOver" ? " in order of preference" : "";
-      return `  ${i.namespace}/${i.name}  ${i.mode}: exported from ${exporters.join(", ")}${order}; consumed in ${i.consumers.join(", ")}`;
+      const consumers = i.consumers.map((c) => (i.failover?.[c] ? `${c} (${i.failover[c]!.join(" → ")})` : c));
+      return `  ${i.namespace}/${i.name}  ${i.mode}: exported from ${exporters.join(", ")}; consumed in ${consumers.join(", ")}`;
     })
     .join("\n");
 }

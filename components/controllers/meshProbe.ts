@@ -73,7 +73,8 @@ export function allowedExporters(inputs: Pick<MeshProbeInputs, "mode" | "exporte
     case "Locality":
       return local ? [inputs.consumer.cluster] : [];
     // Listed clusters are weight 0 while local endpoints exist, otherwise all listed ones share
-    // (pkg/sidecar/providers/pipy/repo/policy.go): failover order is not a preference among remotes.
+    // (pkg/sidecar/providers/pipy/repo/policy.go); the kit lists one remote per consumer, and a
+    // consumer without its own copy may have only one exporter (planService.ts).
     case "FailOver":
       return local ? [inputs.consumer.cluster] : inputs.exporters;
     case "ActiveActive":

@@ -49,6 +49,7 @@ export class MultiClusterService extends pulumi.ComponentResource {
       ports: spec.exporters[0]!.service.ports.map((p) => p.port),
       serviceType: spec.exporters[0]!.service.type ?? "ClusterIP",
       ...(spec.weights ? { weights: spec.weights } : {}),
+      ...(plan.failover ? { failover: plan.failover } : {}),
     }, opts);
     this.plan = plan;
     const namespaces = new Map<string, pulumi.Resource>();

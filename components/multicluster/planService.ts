@@ -6,7 +6,7 @@
 import { CanalkitInputError } from "../errors";
 import type { ClusterSetPlan } from "./planClusterSet";
 import { DNS_LABEL } from "../dnsLabel";
-import { validateServicePorts, validateWeights } from "./serviceValidation";
+import { exportedPortNameProblem, unorderedFailoverConsumers, unorderedFailoverMessage, validateServicePorts, validateWeights } from "./serviceValidation";
 
 /** How consumers spread traffic over the exporters (GlobalTrafficPolicy `spec.lbType`). */
 export type TrafficMode = "Locality" | "ActiveActive" | "FailOver";
@@ -45,7 +45,11 @@ export interface MultiClusterServiceSpec {
   mode: TrafficMode;
   /** Exported paths; default one `Prefix` rule per Service port at `/<namespace>/<name>`. */
   rules?: ExportRuleSpec[];
-  /** FailOver: the exporters in order of preference (default: declaration order). */
+  /**
+   * FailOver: the exporters in order of preference (default: declaration order). A consumer that
+   * exports calls its own copy first and fails over to these; one that does not may name only one
+   * (osm-edge v1.3.0 spreads calls evenly over remote exporters).
+   */
   failoverOrder?: string[];
   /** ActiveActive: weight per exporter (default equal). */
   weights?: Record<string, number>;
@@ -73,6 +77,8 @@ export interface MultiClusterServicePlan {
   consumers: string[];
   rules: ExportRuleSpec[];
   objects: PlacedObject[];
+  /** FailOver: per consumer, the clusters that answer its calls in order (its own copy first when it exports). */
+  failover?: Record<string, string[]>;
 }
 
 
@@ -97,7 +103,13 @@ export function planMultiClusterService(spec: MultiClusterServiceSpec, set: Clus
   spec.consumers.forEach((c, i) => member(c, `${field}.consumers[${i}]`));
   const dup = exporterNames.find((n, i) => exporterNames.indexOf(n) !== i);
   if (dup) throw new CanalkitInputError(`${field}.exporters`, exporterNames, `${dup} exports the service twice`, "list each exporter once");
-  spec.exporters.forEach((e, i) => validateServicePorts(`${field}.exporters[${i}].service.ports`, e.service.ports));
+  spec.exporters.forEach((e, i) => {
+    validateServicePorts(`${field}.exporters[${i}].service.ports`, e.service.ports);
+    e.service.ports.forEach((p, j) => {
+      const wrong = exportedPortNameProblem(p.name, p.port);
+      if (wrong) throw new CanalkitInputError(`${field}.exporters[${i}].service.ports[${j}].name`, p.name, wrong.problem, wrong.fix);
+    });
+  });
   if (spec.mode === "ActiveActive" && spec.weights) validateWeights(`${field}.weights`, spec.weights, exporterNames);
 
   // Pre-apply conflict detection: ErieCanal only marks Conflict at run time.
@@ -139,14 +151,22 @@ export function planMultiClusterService(spec: MultiClusterServiceSpec, set: Clus
       const order = spec.failoverOrder ?? exporterNames;
       if (order.length === 0) throw new CanalkitInputError(`${field}.failoverOrder`, order, "FailOver needs at least one target", "list the exporters in order of preference");
       targets = order.map((n, i) => ({ clusterKey: keyOf(exporterOf(n, exporterNames, `${field}.failoverOrder[${i}]`)) }));
+      const [unordered] = unorderedFailoverConsumers(spec.consumers, exporterNames, order);
+      if (unordered !== undefined) {
+        const { problem, fix } = unorderedFailoverMessage(`${spec.namespace}/${spec.name}`, order, `export the service from ${unordered} as well`);
+        throw new CanalkitInputError(`${field}.consumers[${spec.consumers.indexOf(unordered)}]`, unordered, problem, `${fix}, or list only the one exporter it should call in failoverOrder`);
+      }
       break;
     }
     case "ActiveActive": {
       if (spec.failoverOrder || spec.localityTarget) throw new CanalkitInputError(`${field}.mode`, "ActiveActive", "takes weights, not a failoverOrder or localityTarget", "give a weight per exporter");
       const weights = spec.weights ?? Object.fromEntries(exporterNames.map((n) => [n, 1]));
-      targets = Object.entries(weights).map(([n, w]) => {
+      targets = Object.entries(weights).flatMap(([n, w]) => {
         if (!Number.isInteger(w) || w < 0) throw new CanalkitInputError(`${field}.weights.${n}`, w, "must be a whole number ≥ 0", "use for example 50");
-        return { clusterKey: keyOf(exporterOf(n, exporterNames, `${field}.weights.${n}`)), weight: w };
+        const clusterKey = keyOf(exporterOf(n, exporterNames, `${field}.weights.${n}`));
+        // osm-edge reads a target's weight 0 as full weight (100); a cluster left out of the
+        // targets gets no calls — what weight 0 means here.
+        return w === 0 ? [] : [{ clusterKey, weight: w }];
       });
       break;
     }
@@ -155,6 +175,7 @@ export function planMultiClusterService(spec: MultiClusterServiceSpec, set: Clus
   }
 
   const objects: PlacedObject[] = [];
+  const failover: Record<string, string[]> = {};
   const namespaceObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: spec.namespace } };
   for (const e of spec.exporters) {
     objects.push({ cluster: e.cluster, object: namespaceObject });
@@ -183,12 +204,28 @@ export function planMultiClusterService(spec: MultiClusterServiceSpec, set: Clus
   }
   for (const c of spec.consumers) {
     if (!exporterNames.includes(c)) objects.push({ cluster: c, object: namespaceObject });
+    // A consumer's own key changes nothing for osm-edge (its import never holds its own
+    // endpoints) but says what happens, and keeps the list from being empty — every exporter.
+    const chain = spec.mode === "FailOver" ? failoverChain(c, exporterNames, spec.failoverOrder ?? exporterNames) : undefined;
+    if (chain) failover[c] = chain;
+    const own = chain ? chain.map((n) => ({ clusterKey: keyOf(n) })) : targets;
     objects.push({
       cluster: c,
-      object: { apiVersion: "flomesh.io/v1alpha1", kind: "GlobalTrafficPolicy", metadata: { name: spec.name, namespace: spec.namespace }, spec: { lbType: spec.mode, ...(targets.length > 0 ? { targets } : {}) } },
+      object: { apiVersion: "flomesh.io/v1alpha1", kind: "GlobalTrafficPolicy", metadata: { name: spec.name, namespace: spec.namespace }, spec: { lbType: spec.mode, ...(own.length > 0 ? { targets: own } : {}) } },
     });
   }
-  return { name: spec.name, namespace: spec.namespace, mode: spec.mode, exporters: exporterNames, consumers: spec.consumers, rules, objects };
+  return { name: spec.name, namespace: spec.namespace, mode: spec.mode, exporters: exporterNames, consumers: spec.consumers, rules, objects, ...(spec.mode === "FailOver" ? { failover } : {}) };
+}
+
+/**
+ * Who answers a FailOver consumer's calls, in order. osm-edge v1.3.0 calls a consumer's own copy
+ * first and balances evenly over every listed remote exporter, so the order can only be kept with
+ * one remote — the first in the order other than the consumer (a consumer that does not export is
+ * refused above when the order names more than one).
+ */
+function failoverChain(consumer: string, exporters: string[], order: string[]): string[] {
+  const standby = order.filter((n) => n !== consumer).slice(0, 1);
+  return exporters.includes(consumer) ? [consumer, ...standby] : standby;
 }
 
 function exporterOf(name: string, exporters: string[], where: string): string {

@@ -2,7 +2,9 @@
  * Checks of a multi-cluster service's ports and ActiveActive weights that Kubernetes or the
  * gateway would otherwise catch late (or never): unnamed ports on a multi-port Service, port
  * numbers repeated with another protocol (one gateway path per port number), and weights that
- * leave an exporter, or every exporter, without traffic.
+ * leave an exporter, or every exporter, without traffic. Also what osm-edge v1.3.0, which carries
+ * the calls, cannot do: follow a FailOver order among remote exporters, or carry anything but
+ * plain HTTP to an exporter's gateway.
  */
 import { CanalkitInputError } from "../errors";
 import type { ServicePortSpec } from "./planService";
@@ -43,4 +45,47 @@ export function validateWeights(field: string, weights: Readonly<Record<string, 
   if (exporters.length > 0 && exporters.every((e) => weights[e] === 0)) {
     throw new CanalkitInputError(field, weights, "gives every exporter weight 0, so no exporter would get traffic", "give the exporters positive weights, for example 50 each, or leave out weights for an even split");
   }
+}
+
+/** What is wrong with a service declaration, and a fix that works. */
+export interface InputProblem {
+  problem: string;
+  fix: string;
+}
+
+/**
+ * An exported port is called over plain HTTP end to end: osm-edge takes a port's protocol from
+ * its name prefix (`tcp-`, `tcp-server-first-` → raw TCP) and sends HTTP requests to the
+ * exporter's ErieCanal gateway, which routes them by path and forwards HTTP to the Service. A port
+ * named for TLS (`https`, `tls`) or for TCP cannot be reached that way.
+ */
+export function exportedPortNameProblem(name: string | undefined, port: number): InputProblem | undefined {
+  if (name === undefined) return undefined;
+  const carries = /^(https|tls)(-|$)/.test(name) ? "TLS" : /^tcp-/.test(name) ? "raw TCP (osm-edge reads the tcp- prefix)" : undefined;
+  if (!carries) return undefined;
+  return {
+    problem: `names a port that carries ${carries}, but exported ports are called over plain HTTP: osm-edge (v1.3.0) sends each call as HTTP to the exporter's ErieCanal gateway, which routes it by path and forwards HTTP to the Service`,
+    fix: `serve plain HTTP on port ${port} and name it http (or http-<suffix>); traffic from outside the set gets TLS at the gateway`,
+  };
+}
+
+/**
+ * Consumers whose FailOver calls osm-edge v1.3.0 would not take in order: a consumer without its
+ * own copy gives every listed remote exporter the same weight (pkg/sidecar/providers/pipy/repo/
+ * policy.go), so an order of two or more exporters is not followed there. A consumer that exports
+ * calls its own copy and fails over to the listed ones.
+ */
+export function unorderedFailoverConsumers(consumers: readonly string[], exporters: readonly string[], order: readonly string[]): string[] {
+  return order.length < 2 ? [] : consumers.filter((c) => !exporters.includes(c));
+}
+
+/**
+ * The message for a consumer `unorderedFailoverConsumers` names; `addExporter` says how to make
+ * it an exporter where the reader declares services.
+ */
+export function unorderedFailoverMessage(service: string, order: readonly string[], addExporter: string): InputProblem {
+  return {
+    problem: `does not export ${service}, so osm-edge (v1.3.0) would spread its FailOver calls evenly over ${order.join(", ")} instead of in that order (it orders only a cluster's own copy before the listed exporters)`,
+    fix: `${addExporter} (it then calls its own copy first and fails over to ${order.join(", ")}), or use mode ActiveActive to spread its calls by weight`,
+  };
 }

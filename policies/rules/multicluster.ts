@@ -82,17 +82,21 @@ export const exportsAgree: CanalkitPolicy = {
 /** GlobalTrafficPolicy targets are set members, with valid target counts per mode. */
 export const trafficPolicyTargets: CanalkitPolicy = {
   name: "canalkit-traffic-policy-targets",
-  description: "GlobalTrafficPolicy targets are cluster keys of the cluster set; FailOver has at least one target, Locality at most one, weights are ≥ 0.",
+  description: "GlobalTrafficPolicy targets are cluster keys of the cluster set; FailOver has at least one target and at most one besides the consumer's own (osm-edge v1.3.0 spreads evenly over more), Locality at most one; ActiveActive weights are above 0 (osm-edge reads 0 as full weight).",
   severity: "high",
   area: "multicluster",
-  remediation: "target only members of the set (by cluster key), and give FailOver at least one target and Locality at most one.",
+  remediation: "target only members of the set (by cluster key); give FailOver one target to fail over to besides the consumer itself and Locality at most one; leave an exporter that should get no calls out of an ActiveActive policy instead of weighting it 0.",
   validateStack: (args, report) => {
     const keys = new Set<string>();
+    const keyOfMember = new Map<string, string>();
     let sets = 0;
     for (const r of args.resources) {
       if (r.type !== "canalkit:multicluster:ClusterSet") continue;
       sets++;
-      for (const m of (r.props["members"] ?? []) as { key: string }[]) keys.add(m.key);
+      for (const m of (r.props["members"] ?? []) as { name: string; key: string }[]) {
+        keys.add(m.key);
+        keyOfMember.set(m.name, m.key);
+      }
     }
     for (const g of args.resources) {
       if (g.type !== GTP) continue;
@@ -101,9 +105,14 @@ export const trafficPolicyTargets: CanalkitPolicy = {
       const where = `GlobalTrafficPolicy ${id(g)} in ${clusterOf(g)}`;
       if (spec["lbType"] === "FailOver" && targets.length < 1) report(violation(trafficPolicyTargets, `${where} is FailOver with no target.`), g.urn);
       if (spec["lbType"] === "Locality" && targets.length > 1) report(violation(trafficPolicyTargets, `${where} is Locality with ${targets.length} targets.`), g.urn);
+      const remote = targets.filter((t) => t.clusterKey !== keyOfMember.get(clusterOf(g)));
+      if (spec["lbType"] === "FailOver" && remote.length > 1) {
+        report(violation(trafficPolicyTargets, `${where} is FailOver to ${remote.map((t) => t.clusterKey).join(", ")}: osm-edge v1.3.0 spreads calls evenly over them, not in that order.`), g.urn);
+      }
       for (const t of targets) {
         if (sets > 0 && !keys.has(t.clusterKey)) report(violation(trafficPolicyTargets, `${where} targets ${t.clusterKey}, which is not a member of the cluster set.`), g.urn);
         if (t.weight !== undefined && t.weight < 0) report(violation(trafficPolicyTargets, `${where} gives ${t.clusterKey} a negative weight.`), g.urn);
+        if (spec["lbType"] === "ActiveActive" && t.weight === 0) report(violation(trafficPolicyTargets, `${where} gives ${t.clusterKey} weight 0, which osm-edge v1.3.0 reads as full weight (100).`), g.urn);
       }
     }
   },

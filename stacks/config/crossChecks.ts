@@ -14,6 +14,7 @@ import { planNetwork } from "../../components/network/planNetwork";
 import type { NetworkPlan, PathMtuClass } from "../../components/network/types";
 import { eksNetworkFacts } from "../../components/cluster/eksNetworkFacts";
 import { underlayClassFor } from "../../components/multicluster/clusterSetNetwork";
+import { exportedPortNameProblem, unorderedFailoverConsumers, unorderedFailoverMessage } from "../../components/multicluster/serviceValidation";
 import { canalkitPolicies } from "../../policies/rules/index";
 import { canalSettings } from "../../components/cni/settings";
 import { stackKeyOf } from "./keyPaths";
@@ -272,6 +273,8 @@ function checkServices(p: Problems, config: StackConfig, clusterNames: string[])
       if (port.name !== undefined && !DNS_LABEL.test(port.name)) p.add(`${pat}.name`, port.name, "is not a Kubernetes port name (a lowercase DNS label: letters, digits and '-')", `write it as ${port.name.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "") || `port-${port.port}`}`);
       const dupName = s.ports.findIndex((o) => o.name !== undefined && o.name === port.name);
       if (port.name !== undefined && dupName !== j) p.add(`${pat}.name`, port.name, `is also the name of ports[${dupName}]`, "give every port its own name");
+      const notHttp = exportedPortNameProblem(port.name, port.port);
+      if (notHttp) p.add(`${pat}.name`, port.name, notHttp.problem, notHttp.fix);
       const dupPort = s.ports.findIndex((o) => o.port === port.port);
       if (dupPort !== j) {
         const protocols = `${s.ports[dupPort]!.protocol ?? "TCP"} and ${port.protocol ?? "TCP"}`;
@@ -297,6 +300,13 @@ function checkServices(p: Problems, config: StackConfig, clusterNames: string[])
         if (e.weight === undefined) p.add(`${at}.exporters[${j}].weight`, undefined, `is missing while other exporters have weights, so ${e.cluster} would get no traffic`, `give ${e.cluster} a weight, for example weight: ${weighted[0]![0].weight || 50}, or remove every weight for an even split`);
       });
       if (weighted.every(([e]) => e.weight === 0)) p.add(`${at}.exporters[${weighted[0]![1]}].weight`, 0, "is 0 like every other weight, so no exporter would get traffic", "give the exporters positive weights, for example 50 each, or remove every weight for an even split");
+    }
+    if (s.mode === "FailOver") {
+      const order = s.exporters.map((e) => e.cluster);
+      for (const c of unorderedFailoverConsumers(s.consumers, order, order)) {
+        const { problem, fix } = unorderedFailoverMessage(`${s.namespace}/${s.name}`, order, `add ${c} to exporters`);
+        p.add(`${at}.consumers[${s.consumers.indexOf(c)}]`, c, problem, fix);
+      }
     }
     if (s.localityTarget !== undefined) {
       if (s.mode !== "Locality") p.add(`${at}.localityTarget`, s.localityTarget, `only applies to mode Locality, but ${s.name} is ${s.mode}`, "remove localityTarget, or use mode Locality");

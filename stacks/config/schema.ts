@@ -162,7 +162,7 @@ export const multiClusterServiceConfigSchema = z.strictObject({
     .array(
       z.strictObject({
         port: z.number().int().min(1).max(65535).describe("Service port (exported at /<namespace>/<name> on the gateway)."),
-        name: z.string().optional().describe("Port name (a DNS label); required when the service has more than one port."),
+        name: z.string().optional().describe("Port name (a DNS label); required when the service has more than one port. Exported ports are called over plain HTTP: names for TLS (https, tls) or TCP (tcp-) are refused."),
         protocol: z.enum(["TCP", "UDP", "SCTP"]).optional().describe("Protocol. Default TCP."),
         targetPort: z.number().int().min(1).max(65535).optional().describe("Container port. Default: the port."),
       }),
@@ -171,10 +171,10 @@ export const multiClusterServiceConfigSchema = z.strictObject({
     .describe("The Service's ports, the same in every exporter."),
   selector: z.record(z.string(), z.string()).optional().describe("Pod selector: when given, the kit creates the Service in each exporter."),
   exporters: z
-    .array(z.strictObject({ cluster: z.string().describe("Name of a cluster of the stack."), weight: z.number().int().min(0).optional().describe("ActiveActive: relative share of traffic.") }))
+    .array(z.strictObject({ cluster: z.string().describe("Name of a cluster of the stack."), weight: z.number().int().min(0).optional().describe("ActiveActive: relative share of traffic; 0 sends this exporter no calls.") }))
     .min(1)
-    .describe("Exporting clusters; for FailOver in order of preference; weights for ActiveActive."),
-  consumers: z.array(z.string()).min(1).describe("Clusters that consume the service (get its GlobalTrafficPolicy)."),
+    .describe("Exporting clusters; for FailOver in order of preference (a consumer calls its own copy first, then the first other exporter); weights for ActiveActive."),
+  consumers: z.array(z.string()).min(1).describe("Clusters that consume the service (get its GlobalTrafficPolicy). FailOver with two or more exporters: every consumer must export it too (osm-edge cannot order remote exporters)."),
   localityTarget: z.string().optional().describe("Locality: the one preferred exporter."),
 });
 

@@ -60,13 +60,43 @@ describe("cluster sets", () => {
 });
 
 describe("multi-cluster services", () => {
-  it("FailOver: ServiceExports in exporters, a GlobalTrafficPolicy named after the service in consumers, targets in order", () => {
-    const plan = planMultiClusterService(web({ failoverOrder: ["west", "east"] }), set);
-    expect(objectsIn(plan, "east").map((o) => o.kind)).toEqual(["Namespace", "Service", "ServiceExport"]);
-    expect(objectsIn(plan, "west").map((o) => o.kind)).toEqual(["Namespace", "ServiceExport"]);
+  it("FailOver: ServiceExports in exporters; each consumer's GlobalTrafficPolicy names its own copy, then the first other exporter in the order", () => {
+    const plan = planMultiClusterService(web({ consumers: ["west", "east"], failoverOrder: ["west", "east"] }), set);
+    expect(objectsIn(plan, "east").map((o) => o.kind)).toEqual(["Namespace", "Service", "ServiceExport", "GlobalTrafficPolicy"]);
+    expect(objectsIn(plan, "west").map((o) => o.kind)).toEqual(["Namespace", "ServiceExport", "GlobalTrafficPolicy"]);
     expect(objectsIn(plan, "east")[2]).toMatchObject({ apiVersion: "flomesh.io/v1alpha1", metadata: { name: "web", namespace: "shop" }, spec: { rules: [{ portNumber: 8080, path: "/shop/web", pathType: "Prefix" }] } });
-    const gtp = objectsIn(plan, "hub").find((o) => o.kind === "GlobalTrafficPolicy")!;
-    expect(gtp).toEqual({ apiVersion: "flomesh.io/v1alpha1", kind: "GlobalTrafficPolicy", metadata: { name: "web", namespace: "shop" }, spec: { lbType: "FailOver", targets: [{ clusterKey: "us-west-2/default/default/west" }, { clusterKey: "us-east-1/us-east-1b/default/east" }] } });
+    const gtpIn = (p: typeof plan, cluster: string) => objectsIn(p, cluster).find((o) => o.kind === "GlobalTrafficPolicy")!;
+    // osm-edge calls a cluster's own copy first wherever the order puts it, then the listed remote ones.
+    expect(gtpIn(plan, "east")).toEqual({ apiVersion: "flomesh.io/v1alpha1", kind: "GlobalTrafficPolicy", metadata: { name: "web", namespace: "shop" }, spec: { lbType: "FailOver", targets: [{ clusterKey: "us-east-1/us-east-1b/default/east" }, { clusterKey: "us-west-2/default/default/west" }] } });
+    expect(gtpIn(plan, "west").spec.targets).toEqual([{ clusterKey: "us-west-2/default/default/west" }, { clusterKey: "us-east-1/us-east-1b/default/east" }]);
+    // With three exporters a consumer lists one standby: the first other in the order (osm-edge spreads evenly over more).
+    const hubToo = { cluster: "hub", service: { ports: [{ port: 8080 }] } };
+    const three = planMultiClusterService(web({ exporters: [...web().exporters, hubToo], consumers: ["east"], failoverOrder: ["hub", "west", "east"] }), set);
+    expect(gtpIn(three, "east").spec.targets).toEqual([{ clusterKey: "us-east-1/us-east-1b/default/east" }, { clusterKey: "us-east-1/us-east-1a/default/hub" }]);
+    // A consumer without its own copy may name one exporter.
+    expect(gtpIn(planMultiClusterService(web({ failoverOrder: ["west"] }), set), "hub").spec.targets).toEqual([{ clusterKey: "us-west-2/default/default/west" }]);
+  });
+
+  it("refuses a FailOver order that osm-edge would not follow: a consumer without its own copy and two exporters", () => {
+    const e = refusal(() => planMultiClusterService(web({ failoverOrder: ["west", "east"] }), set));
+    expect(e.field).toBe("services.web.consumers[0]");
+    expect(e.message).toMatch(/"hub": does not export shop\/web, so osm-edge \(v1\.3\.0\) would spread its FailOver calls evenly over west, east instead of in that order.*Fix: export the service from hub as well \(it then calls its own copy first and fails over to west, east\), or use mode ActiveActive to spread its calls by weight, or list only the one exporter it should call in failoverOrder/);
+  });
+
+  it("leaves a zero-weight exporter out of ActiveActive targets (osm-edge reads weight 0 as full weight)", () => {
+    const aa = planMultiClusterService(web({ mode: "ActiveActive", weights: { east: 100, west: 0 } }), set);
+    expect(objectsIn(aa, "hub").find((o) => o.kind === "GlobalTrafficPolicy")!.spec).toEqual({ lbType: "ActiveActive", targets: [{ clusterKey: "us-east-1/us-east-1b/default/east", weight: 100 }] });
+  });
+
+  it.each([
+    ["https", /names a port that carries TLS/],
+    ["tls-api", /names a port that carries TLS/],
+    ["tcp-db", /names a port that carries raw TCP/],
+  ])("refuses an exported port named %s: the call path is plain HTTP", (name, says) => {
+    const e = refusal(() => planMultiClusterService(web({ mode: "ActiveActive", exporters: ["east", "west"].map((cluster) => ({ cluster, service: { ports: [{ port: 8443, name }] } })) }), set));
+    expect(e.field).toBe("services.web.exporters[0].service.ports[0].name");
+    expect(e.message).toMatch(says);
+    expect(e.message).toMatch(/Fix: serve plain HTTP on port 8443 and name it http/);
   });
 
   it("ActiveActive carries weights; Locality at most one target; upstream MCS exports on request", () => {
@@ -103,7 +133,7 @@ describe("flomesh.io custom resources", () => {
   it("declares valid CRDs and every planned ServiceExport and GlobalTrafficPolicy validates against them", async () => {
     await validateKubernetesObjects(buildFlomeshCrds());
     for (const mode of ["FailOver", "ActiveActive", "Locality"] as const) {
-      const plan = planMultiClusterService(web({ mode, ...(mode === "ActiveActive" ? { weights: { east: 1, west: 2 } } : {}) }), set);
+      const plan = planMultiClusterService(web({ mode, consumers: ["hub", "east"], ...(mode === "ActiveActive" ? { weights: { east: 1, west: 2 } } : {}), ...(mode === "FailOver" ? { failoverOrder: ["west"] } : {}) }), set);
       for (const { object } of plan.objects.filter((o) => o.object.apiVersion === "flomesh.io/v1alpha1")) expect(validateCustomResource(object)).toEqual([]);
     }
   });

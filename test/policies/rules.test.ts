@@ -217,7 +217,7 @@ describe("multi-cluster policies", () => {
       const east = member("east", "10.31.0.0/16");
       const west = member("west", "10.40.0.0/16");
       const set = new ClusterSet("s", { name: "s", controlPlane: "hub", members: [hub, east, west] });
-      const spec = { clusterSet: set.plan, members: { hub, east, west }, name: "web", namespace: "shop", consumers: ["hub"], mode: "FailOver", exporters: [{ cluster: "east", service: { ports: [{ port: 8080 }] }, selector: { app: "web" } }, { cluster: "west", service: { ports: [{ port: 8080 }] }, selector: { app: "web" } }] };
+      const spec = { clusterSet: set.plan, members: { hub, east, west }, name: "web", namespace: "shop", consumers: ["east"], mode: "FailOver", exporters: [{ cluster: "east", service: { ports: [{ port: 8080 }] }, selector: { app: "web" } }, { cluster: "west", service: { ports: [{ port: 8080 }] }, selector: { app: "web" } }] };
       change(spec);
       new MultiClusterService("web", spec as never);
     };
@@ -244,6 +244,12 @@ describe("multi-cluster policies", () => {
     expect(await violations(outside, "canalkit-traffic-policy-targets")).toEqual([expect.stringMatching(/targets default\/default\/default\/mars, which is not a member/)]);
     const empty = edit(good, gtp, (i) => (i["spec"].targets = []));
     expect(await violations(empty, "canalkit-traffic-policy-targets")).toEqual([expect.stringMatching(/is FailOver with no target/)]);
+    // osm-edge v1.3.0 would spread these calls evenly over both standbys.
+    const twoStandbys = edit(good, gtp, (i) => (i["spec"].targets = [{ clusterKey: "default/default/default/west" }, { clusterKey: "default/default/default/hub" }]));
+    expect(await violations(twoStandbys, "canalkit-traffic-policy-targets")).toEqual([expect.stringMatching(/shop\/web in east is FailOver to default\/default\/default\/west, default\/default\/default\/hub: osm-edge v1.3.0 spreads calls evenly/)]);
+    // … and read a weight of 0 as full weight.
+    const zero = edit(good, gtp, (i) => (i["spec"] = { lbType: "ActiveActive", targets: [{ clusterKey: "default/default/default/west", weight: 0 }] }));
+    expect(await violations(zero, "canalkit-traffic-policy-targets")).toEqual([expect.stringMatching(/gives default\/default\/default\/west weight 0, which osm-edge v1.3.0 reads as full weight/)]);
   });
 
   it("canalkit-kubeconfigs-only-in-secrets", async () => {

@@ -41,10 +41,10 @@ describe("multi-cluster services in the stacks", () => {
     const lines: string[] = [];
     expect(await main(["synth", "--stack", "prod", "--out", out, "--quiet"], (s) => lines.push(s), () => {})).toBe(0);
     const text = lines.join("\n");
-    expect(text).toContain("payments/payments  FailOver: exported from prod-use1-a, prod-usw2 in order of preference; consumed in prod-use1-b");
+    expect(text).toContain("payments/payments  FailOver: exported from prod-use1-a, prod-usw2; consumed in prod-use1-a (prod-use1-a → prod-usw2), prod-usw2 (prod-usw2 → prod-use1-a)");
     expect(text).toContain("shop/catalog  ActiveActive: exported from prod-use1-a (70), prod-usw2 (30); consumed in prod-use1-b, prod-usw2");
-    const gtp = manifests(join(out, "prod"), "prod-use1-b").find((o) => o.object.kind === "GlobalTrafficPolicy" && o.object.metadata.name === "payments")!.object;
-    expect(gtp.spec).toEqual({ lbType: "FailOver", targets: [{ clusterKey: "us-east-1/default/default/prod-use1-a" }, { clusterKey: "us-west-2/default/default/prod-usw2" }] });
+    const gtp = manifests(join(out, "prod"), "prod-usw2").find((o) => o.object.kind === "GlobalTrafficPolicy" && o.object.metadata.name === "payments")!.object;
+    expect(gtp.spec).toEqual({ lbType: "FailOver", targets: [{ clusterKey: "us-west-2/default/default/prod-usw2" }, { clusterKey: "us-east-1/default/default/prod-use1-a" }] });
     const resources = JSON.parse(readFileSync(join(out, "prod", "resources.json"), "utf8")) as { type: string; inputs: Record<string, any> }[];
     const certManagers = resources.filter((r) => r.type === "kubernetes-cert-manager:index:CertManager");
     expect(certManagers).toHaveLength(3);
