@@ -53,40 +53,40 @@ export const inFreshProcess: EvaluationRunner = async (args, warm) => {
 export interface EvaluationOptions {
   /** Default: a fresh process per evaluation. */
   runner?: EvaluationRunner;
-  /** Default: 3 below `REPEAT_BELOW_RESOURCES` resources, else 1 (`measureEvaluation`); 3 (`measureWarm`). */
+  /** How many runs each number is the best of. Default 3. */
   runs?: number;
 }
 
-/** The best (fastest) of `runs` runs, counting `first` when it was already made; peak memory of that run. */
-async function best(runs: number, run: () => Promise<ProgramCost & { resources: number }>, first?: ProgramCost & { resources: number }): Promise<ProgramCost & { resources: number }> {
-  let fastest = first ?? (await run());
-  for (let i = 1; i < runs; i++) {
-    const next = await run();
-    if (next.ms < fastest.ms) fastest = next;
-  }
-  return fastest;
-}
+/** The faster of two runs (with its own peak memory). */
+const faster = <T extends ProgramCost>(a: T, b: T): T => (b.ms < a.ms ? b : a);
 
-/** Stacks up to this many resources are measured three times (best run kept), larger ones once. */
-export const REPEAT_BELOW_RESOURCES = 3000;
+/** Large stacks' warm runs (each evaluates twice) are measured twice instead of three times. */
+export const WARM_REPEAT_BELOW_RESOURCES = 3000;
 
-/** Measures the kit and both floors for each environment size. */
-export async function measureEvaluation(sizes: EnvironmentSize[], { runner = inFreshProcess, runs: fixedRuns }: EvaluationOptions = {}): Promise<EvaluationSample[]> {
+/**
+ * Measures the kit and both floors for each environment size, best of `runs` (default 3). The
+ * programs take turns — kit, same-resources floor, minimal floor, then again — so a change in the
+ * machine's load falls on all three rather than on one program's runs.
+ */
+export async function measureEvaluation(sizes: EnvironmentSize[], { runner = inFreshProcess, runs = 3 }: EvaluationOptions = {}): Promise<EvaluationSample[]> {
   const dir = mkdtempSync(join(tmpdir(), "canalkit-bench-"));
   const samples: EvaluationSample[] = [];
   try {
     for (const [i, { clusters, services }] of sizes.entries()) {
       const recorded = join(dir, `resources-${i}.json`);
-      const first = await runner(["kit", String(clusters), String(services), recorded], false);
-      const runs = fixedRuns ?? (first.resources < REPEAT_BELOW_RESOURCES ? 3 : 1);
-      const kitBest = await best(runs, () => runner(["kit", String(clusters), String(services)], false), first);
-      const sameResources = await best(runs, () => runner(["replay", recorded], false));
-      const minimal = await best(runs, () => runner(["floor", String(first.resources)], false));
-      if (sameResources.resources !== first.resources || minimal.resources !== first.resources) {
-        throw new Error(`floors registered ${sameResources.resources} and ${minimal.resources} resources, the kit ${first.resources}`);
+      let kit = await runner(["kit", String(clusters), String(services), recorded], false);
+      let sameResources = await runner(["replay", recorded], false);
+      let minimal = await runner(["floor", String(kit.resources)], false);
+      for (let run = 1; run < runs; run++) {
+        kit = faster(kit, await runner(["kit", String(clusters), String(services)], false));
+        sameResources = faster(sameResources, await runner(["replay", recorded], false));
+        minimal = faster(minimal, await runner(["floor", String(kit.resources)], false));
+      }
+      if (sameResources.resources !== kit.resources || minimal.resources !== kit.resources) {
+        throw new Error(`floors registered ${sameResources.resources} and ${minimal.resources} resources, the kit ${kit.resources}`);
       }
       const cost = (c: ProgramCost): ProgramCost => ({ ms: c.ms, peakMiB: c.peakMiB });
-      samples.push({ clusters, services, resources: first.resources, runs, kit: cost(kitBest), sameResources: cost(sameResources), minimal: cost(minimal) });
+      samples.push({ clusters, services, resources: kit.resources, runs, kit: cost(kit), sameResources: cost(sameResources), minimal: cost(minimal) });
     }
     return samples;
   } finally {
@@ -97,21 +97,28 @@ export async function measureEvaluation(sizes: EnvironmentSize[], { runner = inF
 /** A second evaluation in the same process: what is left once first-run costs are paid. */
 export interface WarmSample extends EnvironmentSize {
   resources: number;
+  /** How many runs of each program the numbers are the best of. */
+  runs: number;
   kitMs: number;
   sameResourcesMs: number;
   minimalMs: number;
 }
 
-/** Measures each program's second evaluation in one process (best of `runs`) for one size. */
+/** Measures each program's second evaluation in one process (best of `runs`, programs taking turns) for one size. */
 export async function measureWarm({ clusters, services }: EnvironmentSize, { runner = inFreshProcess, runs = 3 }: EvaluationOptions = {}): Promise<WarmSample> {
   const dir = mkdtempSync(join(tmpdir(), "canalkit-bench-"));
   try {
     const recorded = join(dir, "resources.json");
     // Every kit run records its resources (after its clock stops) for the replay.
-    const kit = await best(runs, () => runner(["kit", String(clusters), String(services), recorded], true));
-    const sameResources = await best(runs, () => runner(["replay", recorded], true));
-    const minimal = await best(runs, () => runner(["floor", String(kit.resources)], true));
-    return { clusters, services, resources: kit.resources, kitMs: kit.ms, sameResourcesMs: sameResources.ms, minimalMs: minimal.ms };
+    let kit = await runner(["kit", String(clusters), String(services), recorded], true);
+    let sameResources = await runner(["replay", recorded], true);
+    let minimal = await runner(["floor", String(kit.resources)], true);
+    for (let run = 1; run < runs; run++) {
+      kit = faster(kit, await runner(["kit", String(clusters), String(services)], true));
+      sameResources = faster(sameResources, await runner(["replay", recorded], true));
+      minimal = faster(minimal, await runner(["floor", String(kit.resources)], true));
+    }
+    return { clusters, services, resources: kit.resources, runs, kitMs: kit.ms, sameResourcesMs: sameResources.ms, minimalMs: minimal.ms };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -120,9 +127,9 @@ export async function measureWarm({ clusters, services }: EnvironmentSize, { run
 /** The warm measurements as a Markdown table, one row per size. */
 export function warmTable(samples: WarmSample[]): string {
   return [
-    "| clusters | services | resources | kit ms | same-resources floor ms | minimal floor ms | kit / same-resources | kit / minimal |",
-    "|---|---|---|---|---|---|---|---|",
-    ...samples.map((s) => `| ${s.clusters} | ${s.services} | ${s.resources} | ${s.kitMs.toFixed(0)} | ${s.sameResourcesMs.toFixed(0)} | ${s.minimalMs.toFixed(0)} | **${(s.kitMs / s.sameResourcesMs).toFixed(2)}** | ${(s.kitMs / s.minimalMs).toFixed(2)} |`),
+    "| clusters | services | resources | runs | kit ms | same-resources floor ms | minimal floor ms | kit / same-resources | kit / minimal |",
+    "|---|---|---|---|---|---|---|---|---|",
+    ...samples.map((s) => `| ${s.clusters} | ${s.services} | ${s.resources} | ${s.runs} | ${s.kitMs.toFixed(0)} | ${s.sameResourcesMs.toFixed(0)} | ${s.minimalMs.toFixed(0)} | **${(s.kitMs / s.sameResourcesMs).toFixed(2)}** | ${(s.kitMs / s.minimalMs).toFixed(2)} |`),
   ].join("\n");
 }
 

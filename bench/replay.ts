@@ -2,9 +2,9 @@
  * The "same resources" floor: replays a recorded synth result as a hand-written program would
  * register it — the same resource classes of `@pulumi/aws` and `@pulumi/kubernetes`, names,
  * parents, explicit providers, dependencies, resource options and secret inputs (as secrets), with
- * resolved plain values otherwise — with no kit code: no planning, no validation, no components'
- * logic and no Output plumbing between resources. The kit's evaluation time over this floor's is
- * what the kit itself adds.
+ * resolved plain values otherwise, and each component with the inputs and outputs it registers —
+ * with no kit code: no planning, no validation, no components' logic and no Output plumbing
+ * between resources. The kit's evaluation time over this floor's is what the kit itself adds.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -29,6 +29,14 @@ function classFor(type: string): ResourceClass | undefined {
     return (k8s as unknown as Record<string, Record<string, Record<string, ResourceClass>>>)[namespace]?.[version]?.[className];
   }
   return undefined;
+}
+
+/** A component with the inputs it registered and the outputs it published (for policies and other stacks). */
+class RecordedComponent extends pulumi.ComponentResource {
+  constructor(type: string, name: string, inputs: pulumi.Inputs, outputs: pulumi.Inputs, opts: pulumi.ComponentResourceOptions) {
+    super(type, name, inputs, opts);
+    if (Object.keys(outputs).length > 0) this.registerOutputs(outputs);
+  }
 }
 
 /** Custom resources of kinds without a typed class (flomesh.io, multicluster.x-k8s.io, …). */
@@ -79,26 +87,34 @@ export function replayResources(resources: SynthResource[]): number {
     if (resource.type === "pulumi:pulumi:Stack") continue;
     const parent = resource.parent ? byUrn.get(resource.parent) : undefined;
     const dependsOn = resource.dependsOn.map((urn) => byUrn.get(urn)).filter((r): r is pulumi.Resource => r !== undefined);
-    const common: pulumi.ResourceOptions = { ...(parent ? { parent } : {}), ...(dependsOn.length > 0 ? { dependsOn } : {}) };
+    const { ignoreChanges, retainOnDelete, protect, deleteBeforeReplace, deletedWith, replaceOnChanges, additionalSecretOutputs } = resource.options;
+    const deletedWithResource = deletedWith ? byUrn.get(deletedWith) : undefined;
+    const common: pulumi.ResourceOptions = {
+      ...(parent ? { parent } : {}),
+      ...(dependsOn.length > 0 ? { dependsOn } : {}),
+      ...(protect ? { protect } : {}),
+      ...(retainOnDelete ? { retainOnDelete } : {}),
+      ...(deletedWithResource ? { deletedWith: deletedWithResource } : {}),
+      ...(replaceOnChanges.length > 0 ? { replaceOnChanges } : {}),
+    };
     let created: pulumi.Resource;
     if (!resource.custom) {
-      created = new pulumi.ComponentResource(resource.type, resource.name, {}, common);
+      created = new RecordedComponent(resource.type, resource.name, withSecrets(resource.inputs), withSecrets(resource.outputs), common);
     } else {
       const provider = resource.provider ? byUrn.get(resource.provider.split("::").slice(0, -1).join("::")) : undefined;
-      const { ignoreChanges, retainOnDelete, protect, deleteBeforeReplace } = resource.options;
       const opts: pulumi.CustomResourceOptions = {
         ...common,
         ...(provider ? { provider: provider as pulumi.ProviderResource } : {}),
         ...(ignoreChanges.length > 0 ? { ignoreChanges } : {}),
-        ...(retainOnDelete ? { retainOnDelete } : {}),
-        ...(protect ? { protect } : {}),
         ...(deleteBeforeReplace ? { deleteBeforeReplace } : {}),
       };
       const inputs = replayInputs(resource);
       const typed = classFor(resource.type);
+      // A typed class adds its own secret outputs (the recorded list already holds them).
+      const untypedOpts = additionalSecretOutputs.length > 0 ? { ...opts, additionalSecretOutputs } : opts;
       if (typed) created = new typed(resource.name, inputs, opts);
-      else if (resource.type.startsWith("kubernetes:")) created = new UntypedKubernetesObject(resource.name, inputs as k8s.apiextensions.CustomResourceArgs, opts);
-      else created = new RecordedCustomResource(resource.type, resource.name, inputs, opts);
+      else if (resource.type.startsWith("kubernetes:")) created = new UntypedKubernetesObject(resource.name, inputs as k8s.apiextensions.CustomResourceArgs, untypedOpts);
+      else created = new RecordedCustomResource(resource.type, resource.name, inputs, untypedOpts);
     }
     byUrn.set(resource.urn, created);
     registered++;

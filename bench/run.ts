@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { runSynth } from "../synth/runStack";
 import { controllerTable, measureControllers, type ControllerSample } from "./controllers";
 import type { EnvironmentSize } from "./environments";
-import { evaluationTable, measureEvaluation, measureWarm, REPEAT_BELOW_RESOURCES, warmTable, type EvaluationSample, type WarmSample } from "./evaluation";
+import { evaluationTable, measureEvaluation, measureWarm, WARM_REPEAT_BELOW_RESOURCES, warmTable, type EvaluationSample, type WarmSample } from "./evaluation";
 import { graphShape, type GraphShape } from "./graph";
 import { measurePolicies, policyTable, type PolicySample } from "./policyScaling";
 import { builtCommand, coldSynthTable, measureColdSynth, type ColdSynthSample } from "./coldSynth";
@@ -130,10 +130,10 @@ async function main(): Promise<void> {
   const sizes = smoke ? SMOKE : FULL;
   const loads = new LoadLog();
   const started = Date.now();
-  const evaluation = await loads.section("evaluation (cold)", () => measureEvaluation(sizes.evaluation));
+  const evaluation = await loads.section("evaluation (cold)", () => measureEvaluation(sizes.evaluation, { runs: smoke ? 1 : 3 }));
   const warm = await loads.section("evaluation (warm)", async () => {
     const samples: WarmSample[] = [];
-    for (const s of evaluation) samples.push(await measureWarm(s, { runs: smoke ? 1 : s.resources < REPEAT_BELOW_RESOURCES ? 3 : 1 }));
+    for (const s of evaluation) samples.push(await measureWarm(s, { runs: smoke ? 1 : s.resources < WARM_REPEAT_BELOW_RESOURCES ? 3 : 2 }));
     return samples;
   });
   const policies = await loads.section("policies", () => measurePolicies(sizes.policies));
@@ -182,12 +182,13 @@ async function main(): Promise<void> {
     "resources — the same `@pulumi/aws` and `@pulumi/kubernetes` classes, names, parents, explicit providers,",
     "dependencies, resource options and secret inputs — with no kit code (`bench/replay.ts`); the **minimal",
     "floor** registers resources of a bare type with two small inputs. Every program runs in a fresh process as",
-    "`canalkit synth` does, without the SDK's per-promise stack capture. Times are the best of the runs shown",
-    `(three below ${REPEAT_BELOW_RESOURCES} resources, else one); memory is the peak resident set of that run.`,
+    "`canalkit synth` does, without the SDK's per-promise stack capture. Times are the best of the runs shown,",
+    "the three programs taking turns so a change in load falls on all of them; memory is the peak resident set",
+    "of that run.",
     "",
     evaluationTable(evaluation),
     "",
-    "Evaluated a second time in the same process (`WARM=1`: module loading and compiling already paid):",
+    `Evaluated a second time in the same process (\`WARM=1\`: module loading and compiling already paid; best of three, of two from ${WARM_REPEAT_BELOW_RESOURCES} resources):`,
     "",
     warmTable(warm),
     "",

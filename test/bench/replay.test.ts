@@ -1,7 +1,7 @@
 /**
  * The same-resources floor registers what the kit registered: same types, names, parents, and also
- * the explicit providers, dependencies, resource options and secret inputs (so the floor pays for
- * them as the kit does).
+ * the explicit providers, dependencies, resource options, secret inputs and components' inputs and
+ * outputs (so the floor pays for them as the kit does).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -9,22 +9,32 @@ import { describe, expect, it } from "vitest";
 import { replayInputs, replayResources } from "../../bench/replay";
 import { synthesize, type SynthResource } from "../../synth/engine";
 
+/** A component that registers facts as its inputs and publishes outputs, as the kit's do. */
 class Holder extends pulumi.ComponentResource {
   constructor(name: string) {
-    super("test:index:Holder", name, {});
+    super("test:index:Holder", name, { region: "us-west-2", members: [{ name: "a", kubeconfig: pulumi.secret("kc") }] });
+    this.registerOutputs({ clusterKeys: { a: "r/z/g/a" }, token: pulumi.secret("t") });
   }
 }
 
-const shape = (r: SynthResource) => ({ urn: r.urn, parent: r.parent, provider: r.provider?.split("::").slice(0, -1).join("::") ?? null, dependsOn: [...r.dependsOn].sort(), options: r.options, inputs: r.inputs });
+/** A resource without a typed class (as the kit's dynamic resources and custom objects are). */
+class Recorded extends pulumi.CustomResource {
+  constructor(name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
+    super("test:index:Recorded", name, props, opts);
+  }
+}
+
+const shape = (r: SynthResource) => ({ urn: r.urn, parent: r.parent, provider: r.provider?.split("::").slice(0, -1).join("::") ?? null, dependsOn: [...r.dependsOn].sort(), options: r.options, inputs: r.inputs, ...(r.custom ? {} : { outputs: r.outputs }) });
 
 describe("same-resources replay", () => {
-  it("replays providers, dependencies, options and secrets as recorded", async () => {
+  it("replays providers, dependencies, options, secrets and components' inputs and outputs as recorded", async () => {
     const recorded = await synthesize(() => {
       const holder = new Holder("h");
       const provider = new aws.Provider("west", { region: "us-west-2" }, { parent: holder });
       const vpc = new aws.ec2.Vpc("v", { cidrBlock: "10.0.0.0/16" }, { parent: holder, provider, protect: true, ignoreChanges: ["tags"] });
       const subnet = new aws.ec2.Subnet("s", { vpcId: vpc.id, cidrBlock: "10.0.1.0/24" }, { parent: holder, provider, deleteBeforeReplace: true });
       new aws.ssm.Parameter("p", { type: "SecureString", value: pulumi.secret("hunter2") }, { provider, dependsOn: [subnet], retainOnDelete: true });
+      new Recorded("r", { a: 1 }, { parent: holder, deletedWith: vpc, replaceOnChanges: ["a"], additionalSecretOutputs: ["b"] });
     });
     const replayed = await synthesize(() => void replayResources(recorded.resources));
     expect(replayed.resources.map(shape)).toEqual(recorded.resources.map(shape));
