@@ -42,9 +42,11 @@ async function evaluate(mode: string | undefined, args: string[], recorded: Synt
   return resources;
 }
 
-/** One run's wall time, registrations and the process's peak memory (maxRSS) so far. */
+/** One run's wall time, CPU time, registrations and the process's peak memory (maxRSS) so far. */
 export interface MeasuredRun {
   ms: number;
+  /** User + system CPU of the process during the evaluation (all threads: the collector's too). */
+  cpuMs: number;
   resources: number;
   peakMiB: number;
 }
@@ -54,9 +56,11 @@ export async function measureRun([mode, ...args]: string[], warm: boolean): Prom
   const recorded: SynthResource[] = mode === "replay" ? JSON.parse(readFileSync(args[0]!, "utf8")) : [];
   if (warm) await evaluate(mode, args, recorded);
   const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   const resources = await evaluate(mode, args, recorded);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const cpu = process.cpuUsage(cpuStart);
   const peakMiB = process.resourceUsage().maxRSS / 1024;
   if (mode === "kit" && args[2]) writeFileSync(args[2], JSON.stringify(resources));
-  return { ms, resources: resources.length, peakMiB };
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, resources: resources.length, peakMiB };
 }
