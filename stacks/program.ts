@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { clusterCapabilities, deleteObjectsWithTheirCluster, EksCluster, planApiAccess, type KitCluster } from "../components/cluster";
 import { Canal, type CanalArgs } from "../components/cni";
 import { CanalkitInputError } from "../components/errors";
-import { ClusterSet, ClusterSetNetwork, ErieCanal, erieCanalSettings, MultiClusterService, OsmEdge, planClusterSet, planMultiClusterService, type ClusterSetMembers, type ErieCanalOptions, type MultiClusterServiceSpec } from "../components/multicluster";
+import { ClusterSet, ClusterSetNetwork, createServiceNamespaces, ErieCanal, erieCanalSettings, MultiClusterService, OsmEdge, planClusterSet, planMultiClusterService, type ClusterSetMembers, type ErieCanalOptions, type MultiClusterServiceSpec } from "../components/multicluster";
 import { CertManager } from "../components/tls";
 import { addressAt, ClusterNetwork, ROUTES_RESERVED_PER_TABLE, UNDERLAY_MTU, parseCidr, resolveAvailabilityZones, type PathMtuClass } from "../components/network";
 import { derivedMtuClass } from "./config/crossChecks";
@@ -351,8 +351,11 @@ function buildMultiCluster(config: StackConfig, built: { eks: EksCluster; canal:
   const byName: ClusterSetMembers = Object.fromEntries(members.map((m) => [m.cluster.clusterName, m]));
   const services: Record<string, unknown> = {};
   const mcsByService = new Map<string, MultiClusterService>();
+  // One Namespace resource per cluster and namespace, whatever number of services share it.
+  const sharedNamespaces = createServiceNamespaces(set.name, set.services.map((s) => ({ resourceName: `${s.namespace}-${s.name}`, namespace: s.namespace, clusters: [...s.exporters.map((e) => e.cluster), ...s.consumers] })), byName, clusterSet);
   for (const [index, service] of set.services.entries()) {
-    const mcs = atConfigPath(["clusterSet", "services", index], () => new MultiClusterService(`${service.namespace}-${service.name}`, { clusterSet: clusterSet.plan, members: byName, after: Object.values(clusterSet.joins), ...serviceSpec(service, index) }), config);
+    const namespaces = Object.fromEntries(Object.entries(sharedNamespaces).flatMap(([cluster, byNs]) => (byNs[service.namespace] ? [[cluster, byNs[service.namespace]!]] : [])));
+    const mcs = atConfigPath(["clusterSet", "services", index], () => new MultiClusterService(`${service.namespace}-${service.name}`, { clusterSet: clusterSet.plan, members: byName, after: Object.values(clusterSet.joins), namespaces, ...serviceSpec(service, index) }), config);
     mcsByService.set(`${service.namespace}/${service.name}`, mcs);
     services[`${service.namespace}/${service.name}`] = { mode: mcs.plan.mode, exporters: mcs.plan.exporters, consumers: mcs.plan.consumers };
   }

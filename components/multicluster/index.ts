@@ -8,6 +8,7 @@ export { buildFlomeshCrd, buildFlomeshCrds, buildClusterPropertyCrd, buildCustom
 export { memberAccessObjects, memberClusterRules, memberNamespaceRules, memberKubeconfig, clusterPropertyObjects, clusterResourceObject, CONTROL_PLANE_ACCOUNT } from "./memberAccess";
 export { ClusterSet, type ClusterSetArgs, type ClusterSetMemberArgs, type ErieCanalInstallation } from "./clusterSet";
 export { MultiClusterService, type MultiClusterServiceArgs, type ClusterSetMembers } from "./multiClusterService";
+export { createServiceNamespaces, type ServiceNamespaceUse, type ServiceNamespaces } from "./serviceNamespaces";
 export { ClusterSetNetwork, underlayClassFor, validateSetNetwork, type ClusterSetNetworkArgs, type SetNetworkCluster, type Connectivity } from "./clusterSetNetwork";
 export { planSetConnectivity, collapseCidrs, setNetworkResourceCount, AWS_QUOTAS, type ConnectivityPlan, type ConnectivityInput, type ConnectivityCluster, type PrefixListPlan, type VpcRoutePlan } from "./planSetConnectivity";
 export { planMultiClusterService, type MultiClusterServicePlan, type MultiClusterServiceSpec, type ExporterSpec, type ExportRuleSpec, type ServicePortSpec, type TrafficMode, type PlacedObject } from "./planService";

@@ -27,6 +27,33 @@ export interface MultiClusterServiceArgs extends MultiClusterServiceSpec {
   after?: pulumi.Resource[];
   /** The set's members. */
   members: ClusterSetMembers;
+  /**
+   * Namespace resources shared with the set's other services, by cluster name
+   * (`createServiceNamespaces`); the service creates its own only in clusters not named here. Give
+   * them whenever two services share a namespace in a cluster: two resources for one Namespace
+   * fail the second create.
+   */
+  namespaces?: Record<string, pulumi.Resource>;
+}
+
+/** A member as the reconciler's lists carry it. */
+type ConsumerEntry = { cluster: string; clusterKey: string; kubeconfig: string };
+/** An exporter also names its gateway. */
+type ExporterEntry = ConsumerEntry & { gatewayHost: string; gatewayPort: number };
+
+/**
+ * One Output per member and role, shared by every service of the set: lifting a fresh nested
+ * object (kubeconfig, gateway host and port) per service and member was most of what a service
+ * cost to evaluate beyond its resources.
+ */
+const reconcilerEntries = new WeakMap<object, Map<string, pulumi.Output<unknown>>>();
+
+function reconcilerEntry<T>(owner: object, key: string, make: () => pulumi.Output<T>): pulumi.Output<T> {
+  let byKey = reconcilerEntries.get(owner);
+  if (!byKey) reconcilerEntries.set(owner, (byKey = new Map()));
+  let entry = byKey.get(key);
+  if (!entry) byKey.set(key, (entry = make()));
+  return entry as pulumi.Output<T>;
 }
 
 /** A service exported from some clusters of a set and consumed in others. */
@@ -38,7 +65,7 @@ export class MultiClusterService extends pulumi.ComponentResource {
   readonly namespaces: Record<string, pulumi.Resource> = {};
 
   constructor(name: string, args: MultiClusterServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { clusterSet, members, verify, after = [], ...spec } = args;
+    const { clusterSet, members, verify, after = [], namespaces: shared = {}, ...spec } = args;
     const plan = planMultiClusterService(spec, clusterSet);
     super("canalkit:multicluster:MultiClusterService", name, {
       name: plan.name,
@@ -62,7 +89,7 @@ export class MultiClusterService extends pulumi.ComponentResource {
       const kind = `${object["apiVersion"]}/${object["kind"]}`;
       if (kind === "v1/Namespace") {
         // Retained: the namespace may hold the application's own objects.
-        namespaces.set(cluster, createKubernetesResource(resourceName, object, { ...base, dependsOn: member.cluster.apiReadyResources, retainOnDelete: true }));
+        namespaces.set(cluster, shared[cluster] ?? createKubernetesResource(resourceName, object, { ...base, dependsOn: member.cluster.apiReadyResources, retainOnDelete: true }));
         this.namespaces[cluster] = namespaces.get(cluster)!;
       } else if (kind === "v1/Service") {
         created.push(createKubernetesResource(resourceName, object, { ...base, dependsOn: [namespaces.get(cluster)!] }));
@@ -80,8 +107,11 @@ export class MultiClusterService extends pulumi.ComponentResource {
       this.reconciler = new ExportReconciler(`${name}-reconciler`, {
         serviceName: plan.name,
         namespace: plan.namespace,
-        exporters: plan.exporters.map((c) => ({ cluster: c, clusterKey: keyOf(c), kubeconfig: members[c]!.cluster.kubeconfig, gatewayHost: members[c]!.erieCanal.gatewayHost, gatewayPort: members[c]!.erieCanal.gatewayPort })),
-        consumers: plan.consumers.map((c) => ({ cluster: c, clusterKey: keyOf(c), kubeconfig: members[c]!.cluster.kubeconfig })),
+        exporters: plan.exporters.map((c) => {
+          const { cluster, erieCanal } = members[c]!;
+          return reconcilerEntry<ExporterEntry>(erieCanal, `exporter ${c} ${keyOf(c)}`, () => pulumi.output({ cluster: c, clusterKey: keyOf(c), kubeconfig: cluster.kubeconfig, gatewayHost: erieCanal.gatewayHost, gatewayPort: erieCanal.gatewayPort }));
+        }),
+        consumers: plan.consumers.map((c) => reconcilerEntry<ConsumerEntry>(members[c]!.cluster, `consumer ${c} ${keyOf(c)}`, () => pulumi.output({ cluster: c, clusterKey: keyOf(c), kubeconfig: members[c]!.cluster.kubeconfig }))),
         rules: plan.rules.map((r) => ({ portNumber: r.portNumber, path: r.path })),
         ...(verify?.timeoutSeconds !== undefined ? { timeoutSeconds: verify.timeoutSeconds } : {}),
         ...(verify?.repairAfterSeconds !== undefined ? { repairAfterSeconds: verify.repairAfterSeconds } : {}),
