@@ -62,28 +62,36 @@ export interface EvaluationOptions {
 /** The faster of two runs (with its own peak memory). */
 const faster = <T extends ProgramCost>(a: T, b: T): T => (b.ms < a.ms ? b : a);
 
+type Run = ProgramCost & { resources: number };
+
+/**
+ * The best of `runs` runs of each program, the programs taking turns — kit, same-resources floor,
+ * minimal floor, then again — so a change in the machine's load falls on all three. The first kit
+ * run records its resources (after its clock stops) for the replay.
+ */
+async function inTurns({ clusters, services }: EnvironmentSize, recorded: string, runs: number, warm: boolean, runner: EvaluationRunner): Promise<{ kit: Run; sameResources: Run; minimal: Run }> {
+  let kit = await runner(["kit", String(clusters), String(services), recorded], warm);
+  let sameResources = await runner(["replay", recorded], warm);
+  let minimal = await runner(["floor", String(kit.resources)], warm);
+  for (let run = 1; run < runs; run++) {
+    kit = faster(kit, await runner(["kit", String(clusters), String(services)], warm));
+    sameResources = faster(sameResources, await runner(["replay", recorded], warm));
+    minimal = faster(minimal, await runner(["floor", String(kit.resources)], warm));
+  }
+  return { kit, sameResources, minimal };
+}
+
 /** Large stacks' warm runs (each evaluates twice) are measured twice instead of three times. */
 export const WARM_REPEAT_BELOW_RESOURCES = 3000;
 
-/**
- * Measures the kit and both floors for each environment size, best of `runs` (default 3). The
- * programs take turns — kit, same-resources floor, minimal floor, then again — so a change in the
- * machine's load falls on all three rather than on one program's runs.
- */
+/** Measures the kit and both floors for each environment size, best of `runs` (default 3), in turns. */
 export async function measureEvaluation(sizes: EnvironmentSize[], { runner = inFreshProcess, runs = 3 }: EvaluationOptions = {}): Promise<EvaluationSample[]> {
   const dir = mkdtempSync(join(tmpdir(), "canalkit-bench-"));
   const samples: EvaluationSample[] = [];
   try {
     for (const [i, { clusters, services }] of sizes.entries()) {
       const recorded = join(dir, `resources-${i}.json`);
-      let kit = await runner(["kit", String(clusters), String(services), recorded], false);
-      let sameResources = await runner(["replay", recorded], false);
-      let minimal = await runner(["floor", String(kit.resources)], false);
-      for (let run = 1; run < runs; run++) {
-        kit = faster(kit, await runner(["kit", String(clusters), String(services)], false));
-        sameResources = faster(sameResources, await runner(["replay", recorded], false));
-        minimal = faster(minimal, await runner(["floor", String(kit.resources)], false));
-      }
+      const { kit, sameResources, minimal } = await inTurns({ clusters, services }, recorded, runs, false, runner);
       if (sameResources.resources !== kit.resources || minimal.resources !== kit.resources) {
         throw new Error(`floors registered ${sameResources.resources} and ${minimal.resources} resources, the kit ${kit.resources}`);
       }
@@ -111,15 +119,7 @@ export async function measureWarm({ clusters, services }: EnvironmentSize, { run
   const dir = mkdtempSync(join(tmpdir(), "canalkit-bench-"));
   try {
     const recorded = join(dir, "resources.json");
-    // Every kit run records its resources (after its clock stops) for the replay.
-    let kit = await runner(["kit", String(clusters), String(services), recorded], true);
-    let sameResources = await runner(["replay", recorded], true);
-    let minimal = await runner(["floor", String(kit.resources)], true);
-    for (let run = 1; run < runs; run++) {
-      kit = faster(kit, await runner(["kit", String(clusters), String(services)], true));
-      sameResources = faster(sameResources, await runner(["replay", recorded], true));
-      minimal = faster(minimal, await runner(["floor", String(kit.resources)], true));
-    }
+    const { kit, sameResources, minimal } = await inTurns({ clusters, services }, recorded, runs, true, runner);
     return { clusters, services, resources: kit.resources, runs, kitMs: kit.ms, sameResourcesMs: sameResources.ms, minimalMs: minimal.ms };
   } finally {
     rmSync(dir, { recursive: true, force: true });
