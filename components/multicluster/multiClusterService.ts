@@ -42,9 +42,9 @@ type ConsumerEntry = { cluster: string; clusterKey: string; kubeconfig: string }
 type ExporterEntry = ConsumerEntry & { gatewayHost: string; gatewayPort: number };
 
 /**
- * One Output per member and role, shared by every service of the set: lifting a fresh nested
- * object (kubeconfig, gateway host and port) per service and member was most of what a service
- * cost to evaluate beyond its resources.
+ * One Output per member and role, shared by every service of the set, instead of lifting a fresh
+ * nested object (kubeconfig, gateway host and port) per service and member: 1–6 % of evaluating
+ * 1000 services over 10 clusters.
  */
 const reconcilerEntries = new WeakMap<object, Map<string, pulumi.Output<unknown>>>();
 
