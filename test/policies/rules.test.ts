@@ -11,8 +11,9 @@ import { EksCluster, ExistingCluster } from "../../components/cluster";
 import { Canal } from "../../components/cni";
 import { ClusterSet, ErieCanal, MultiClusterService } from "../../components/multicluster";
 import { ClusterNetwork, type ClusterNetworkArgs } from "../../components/network";
-import { runPolicies, type PolicyReport } from "../../policies/offline";
+import { runPolicies } from "../../policies/offline";
 import { synthesize, type SynthResource } from "../../synth/engine";
+import { edit, violations } from "../support/policyEdits";
 
 const tags = { environment: "prod", owner: "platform" };
 const net = (over: Partial<ClusterNetworkArgs> = {}): ClusterNetworkArgs => ({
@@ -37,26 +38,6 @@ async function resourcesOf(program: () => void): Promise<SynthResource[]> {
   return (await synthesize(program)).resources;
 }
 
-async function violations(resources: SynthResource[], policy: string, options: Partial<Parameters<typeof runPolicies>[1]> = {}): Promise<string[]> {
-  const report: PolicyReport = await runPolicies(resources, { environment: "prod", ...options });
-  return report.violations.filter((v) => v.policy === policy).map((v) => v.message);
-}
-
-/**
- * Edits the synthesized resources matching `pick` as a drifted or hand-written resource would look:
- * its inputs, and for a component also the outputs it registered (what stack policies read).
- */
-function edit(resources: SynthResource[], pick: (r: SynthResource) => boolean, change: (inputs: Record<string, any>) => void): SynthResource[] {
-  return resources.map((r) => {
-    if (!pick(r)) return r;
-    const inputs = structuredClone(r.inputs) as Record<string, any>;
-    change(inputs);
-    if (r.custom) return { ...r, inputs };
-    const outputs = structuredClone(r.outputs) as Record<string, any>;
-    change(outputs);
-    return { ...r, inputs, outputs };
-  });
-}
 
 const canalConfig = (r: SynthResource) => r.type === "kubernetes:core/v1:ConfigMap" && (r.inputs as any).metadata?.name === "canal-config";
 
