@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { synthesize, type SynthResource } from "../synth/engine";
 import { defineStack } from "../stacks/program";
 import { generatedStackConfig } from "./environments";
-import { replayResources } from "./replay";
+import { replayResources, replayStackOutputs } from "./replay";
 
 /** A resource with no provider behind it, as cheap as registration gets. */
 class FloorResource extends pulumi.CustomResource {
@@ -25,9 +25,15 @@ class FloorResource extends pulumi.CustomResource {
 async function evaluate(mode: string | undefined, args: string[], recorded: SynthResource[]): Promise<SynthResource[]> {
   let resources: SynthResource[];
   if (mode === "kit") {
-    resources = (await synthesize(defineStack, { stack: "bench", config: generatedStackConfig({ clusters: Number(args[0]), services: Number(args[1]) }) })).resources;
+    // Secrets are recorded by shape (a cost the kit pays, not the floor) for the replay to send as many bytes.
+    resources = (await synthesize(defineStack, { stack: "bench", config: generatedStackConfig({ clusters: Number(args[0]), services: Number(args[1]) }), recordSecretShapes: true })).resources;
   } else if (mode === "replay") {
-    resources = (await synthesize(() => void replayResources(recorded), { stack: "bench" })).resources;
+    resources = (
+      await synthesize(() => {
+        replayResources(recorded);
+        return replayStackOutputs(recorded);
+      }, { stack: "bench" })
+    ).resources;
   } else if (mode === "floor") {
     const count = Number(args[0]);
     resources = (

@@ -1,15 +1,17 @@
 /**
  * The "same resources" floor: replays a recorded synth result as a hand-written program would
  * register it — the same resource classes of `@pulumi/aws` and `@pulumi/kubernetes`, names,
- * parents, explicit providers, dependencies, resource options and secret inputs (as secrets), with
- * resolved plain values otherwise, and each component with the inputs and outputs it registers —
+ * parents, explicit providers, dependencies, resource options and secret inputs (as secrets of the
+ * recorded shape and length, so as many bytes go to the engine), with
+ * resolved plain values otherwise, each component with the inputs and outputs it registers and the
+ * stack with the outputs the program exported —
  * with no kit code: no planning, no validation, no components' logic and no Output plumbing
  * between resources. The kit's evaluation time over this floor's is what the kit itself adds.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
-import type { SynthResource } from "../synth/engine";
+import { SECRET_PLACEHOLDER, type SynthResource } from "../synth/engine";
 
 type ResourceClass = new (name: string, args: Record<string, unknown>, opts: pulumi.CustomResourceOptions) => pulumi.Resource;
 
@@ -63,12 +65,20 @@ function providerArgs(inputs: Record<string, unknown>): Record<string, unknown> 
   return Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, decode(v)]));
 }
 
-/** The recorded inputs with every value recorded as a secret registered as a secret again. */
+/**
+ * The recorded inputs with every value recorded as a secret registered as a secret again: the
+ * secret's recorded shape (`recordSecretShapes`: as many bytes as the program sent) or, in a record
+ * without shapes, the placeholder.
+ */
 function withSecrets(inputs: Record<string, unknown>): Record<string, unknown> {
   const walk = (value: unknown): unknown => {
-    if (value === "[secret]") return pulumi.secret(value);
+    if (value === SECRET_PLACEHOLDER) return pulumi.secret(value);
     if (Array.isArray(value)) return value.map(walk);
-    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
+    if (value && typeof value === "object") {
+      const entries = Object.entries(value);
+      if (entries.length === 1 && entries[0]![0] === SECRET_PLACEHOLDER) return pulumi.secret(entries[0]![1]);
+      return Object.fromEntries(entries.map(([k, v]) => [k, walk(v)]));
+    }
     return value;
   };
   return walk(inputs) as Record<string, unknown>;
@@ -77,6 +87,12 @@ function withSecrets(inputs: Record<string, unknown>): Record<string, unknown> {
 /** A custom resource's inputs as the replay passes them to its class. */
 export function replayInputs(resource: Pick<SynthResource, "type" | "inputs">): Record<string, unknown> {
   return withSecrets(resource.type.startsWith("pulumi:providers:") ? providerArgs(resource.inputs) : resource.inputs);
+}
+
+/** The stack outputs the recorded program exported (secrets as secrets again), for the replay to export. */
+export function replayStackOutputs(resources: SynthResource[]): Record<string, unknown> {
+  const stack = resources.find((r) => r.type === "pulumi:pulumi:Stack");
+  return stack ? withSecrets(stack.outputs) : {};
 }
 
 /** Registers every recorded resource again, directly with the SDK. Returns how many. */

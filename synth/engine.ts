@@ -115,6 +115,13 @@ export interface SynthOptions {
    * entries that give two resources one URN). Returns text to append to the error, or undefined.
    */
   explainRegistration?: (resource: { type: string; name: string; urn: string }) => string | undefined;
+  /**
+   * For the bench's same-resources floor: record each secret as `{ "[secret]": filler }`, the
+   * secret's shape with every string replaced by as many `x` and every number by 0, instead of the
+   * placeholder, so that a replay registers as many bytes as the program did. No secret content is
+   * recorded, only its shape and lengths. Default false.
+   */
+  recordSecretShapes?: boolean;
 }
 
 /** A program the engine would refuse: duplicate URNs, unknown parents, providers or dependencies. */
@@ -138,30 +145,41 @@ export const SECRET_PLACEHOLDER = "[secret]";
 /** The placeholder written for values only known after deployment. */
 export const UNKNOWN_PLACEHOLDER = "[unknown]";
 
+/** A secret's shape with its content gone: strings become as many `x`, numbers 0 (`recordSecretShapes`). */
+export function secretShape(value: unknown): unknown {
+  if (typeof value === "string") return "x".repeat(value.length);
+  if (typeof value === "number") return 0;
+  if (Array.isArray(value)) return value.map(secretShape);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, secretShape(v)]));
+}
+
 /**
  * Turns the wire form of a property value into plain JSON, masking secrets. Resource references
- * become their URN; assets and archives their path, text or URI.
+ * become their URN; assets and archives their path, text or URI. With `shapes`, a secret becomes
+ * `{ "[secret]": <its shape> }` (see `SynthOptions.recordSecretShapes`) rather than the placeholder.
  */
-export function maskWireValue(value: unknown): unknown {
+export function maskWireValue(value: unknown, shapes = false): unknown {
   if (value === UNKNOWN) return UNKNOWN_PLACEHOLDER;
-  if (Array.isArray(value)) return value.map(maskWireValue);
+  if (Array.isArray(value)) return value.map((v) => maskWireValue(v, shapes));
   if (value === null || typeof value !== "object") return value;
   const obj = value as Record<string, unknown>;
+  const masked = (secret: unknown) => (shapes ? { [SECRET_PLACEHOLDER]: secretShape(maskWireValue(secret)) } : SECRET_PLACEHOLDER);
   switch (obj[SIG_KEY]) {
     case SECRET_SIG:
-      return SECRET_PLACEHOLDER;
+      return masked(obj["value"]);
     case RESOURCE_SIG:
       return obj["urn"];
     case OUTPUT_SIG:
-      if (obj["secret"]) return SECRET_PLACEHOLDER;
-      return "value" in obj ? maskWireValue(obj["value"]) : UNKNOWN_PLACEHOLDER;
+      if (obj["secret"]) return masked(obj["value"]);
+      return "value" in obj ? maskWireValue(obj["value"], shapes) : UNKNOWN_PLACEHOLDER;
     case ASSET_SIG:
     case ARCHIVE_SIG:
       return obj["path"] ?? obj["uri"] ?? obj["text"] ?? "[asset]";
     default: {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(obj)) {
-        if (v !== undefined) out[k] = maskWireValue(v);
+        if (v !== undefined) out[k] = maskWireValue(v, shapes);
       }
       return out;
     }
@@ -224,6 +242,7 @@ class RecordingMonitor extends MockMonitor {
   constructor(
     mocks: ConstructorParameters<typeof MockMonitor>[0],
     private readonly explain: SynthOptions["explainRegistration"],
+    private readonly secretShapes = false,
   ) {
     super(mocks);
   }
@@ -334,7 +353,7 @@ class RecordingMonitor extends MockMonitor {
       return;
     }
     const wireInputs = withoutInternalKeys(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
-    const inputs = maskWireValue(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+    const inputs = maskWireValue(req.getObject()?.toJavaScript() ?? {}, this.secretShapes) as Record<string, unknown>;
     const parent: string = req.getParent();
     const provider: string = req.getProvider();
     const propertyDependencies: Record<string, string[]> = {};
@@ -393,7 +412,7 @@ class RecordingMonitor extends MockMonitor {
             if (isWireSecret(v) && k in state && !isWireSecret(state[k])) state[k] = { [SIG_KEY]: SECRET_SIG, value: state[k] };
           }
           engine.outputs = state;
-          record.outputs = maskWireValue(state) as Record<string, unknown>;
+          record.outputs = maskWireValue(state, this.secretShapes) as Record<string, unknown>;
         } else {
           // Until registerOutputs arrives a component's outputs are its inputs, as the engine has them.
           record.outputs = inputs;
@@ -413,7 +432,7 @@ class RecordingMonitor extends MockMonitor {
     if (known) {
       const wire = req.getOutputs()?.toJavaScript() ?? {};
       known.engine.outputs = withoutInternalKeys(wire) as Record<string, unknown>;
-      known.record.outputs = maskWireValue(wire) as Record<string, unknown>;
+      known.record.outputs = maskWireValue(wire, this.secretShapes) as Record<string, unknown>;
     }
     super.registerResourceOutputs(req, callback);
   }
@@ -474,6 +493,7 @@ export async function synthesize(
     },
   },
     options.explainRegistration,
+    options.recordSecretShapes ?? false,
   );
   pulumi.runtime.setMockOptions(monitor, project, stack, options.preview ?? false);
   // The SDK keeps one callback server per process, bound to the monitor it was created with: give

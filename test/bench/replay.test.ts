@@ -1,12 +1,13 @@
 /**
  * The same-resources floor registers what the kit registered: same types, names, parents, and also
  * the explicit providers, dependencies, resource options, secret inputs and components' inputs and
- * outputs (so the floor pays for them as the kit does).
+ * outputs and the stack's outputs (so the floor pays for them as the kit does); a secret recorded by
+ * shape goes to the engine with as many bytes and none of its content.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { replayInputs, replayResources } from "../../bench/replay";
+import { replayInputs, replayResources, replayStackOutputs } from "../../bench/replay";
 import { synthesize, type SynthResource } from "../../synth/engine";
 
 /** A component that registers facts as its inputs and publishes outputs, as the kit's do. */
@@ -46,5 +47,26 @@ describe("same-resources replay", () => {
     });
     expect(inputs.outputs).toEqual({ secret: true, type: "SecureString" });
     expect(parameter.dependsOn.length).toBeGreaterThan(0);
+  });
+
+  it("sends secrets recorded by shape with as many bytes, and exports the stack's outputs", async () => {
+    const kubeconfig = "apiVersion: v1\nclusters: [] # hunter2";
+    const program = () => {
+      new Recorded("r", { members: pulumi.secret([{ name: "a", kubeconfig, port: 6443 }]) }, {});
+      return { endpoint: "https://a.example", kubeconfig: pulumi.secret(kubeconfig) };
+    };
+    const recorded = await synthesize(program, { recordSecretShapes: true });
+    const record = JSON.stringify(recorded.resources);
+    expect(record).not.toContain("hunter2");
+    const members = recorded.resources.find((r) => r.name === "r")!.inputs["members"];
+    expect(members).toEqual({ "[secret]": [{ name: "x", kubeconfig: "x".repeat(kubeconfig.length), port: 0 }] });
+    const replayed = await synthesize(() => {
+      replayResources(recorded.resources);
+      return replayStackOutputs(recorded.resources);
+    }, { recordSecretShapes: true });
+    // As many bytes, still secret: the replay's record of the secret is the same shape again.
+    expect(replayed.resources.find((r) => r.name === "r")!.inputs["members"]).toEqual(members);
+    expect(replayed.outputs).toEqual({ endpoint: "https://a.example", kubeconfig: "[secret]" });
+    expect(replayed.resources.find((r) => r.type === "pulumi:pulumi:Stack")!.outputs).toEqual(recorded.resources.find((r) => r.type === "pulumi:pulumi:Stack")!.outputs);
   });
 });
