@@ -258,6 +258,20 @@ export interface ExportReconcilerArgs {
   repairAfterSeconds?: pulumi.Input<number>;
 }
 
+/**
+ * The secret form of a member list, made once per list Output: the services of a set pass the same
+ * list Output for the same members (`MultiClusterService`), and `pulumi.secret` of an Output walks
+ * its whole value again each time.
+ */
+const secretMemberLists = new WeakMap<object, pulumi.Output<unknown>>();
+
+function secretMemberList<T>(list: pulumi.Input<T>): pulumi.Output<pulumi.Unwrap<T>> {
+  if (!pulumi.Output.isInstance(list)) return pulumi.secret(list);
+  let secret = secretMemberLists.get(list);
+  if (!secret) secretMemberLists.set(list, (secret = pulumi.secret(list)));
+  return secret as pulumi.Output<pulumi.Unwrap<T>>;
+}
+
 /** Checks and repairs the propagation of one multi-cluster service during `pulumi up`. */
 export class ExportReconciler extends ControllerResource {
   declare readonly converged: pulumi.Output<boolean>;
@@ -272,19 +286,18 @@ export class ExportReconciler extends ControllerResource {
       {
         ...args,
         // The member lists carry kubeconfigs.
-        exporters: pulumi.secret(args.exporters),
-        consumers: pulumi.secret(args.consumers),
+        exporters: secretMemberList(args.exporters),
+        consumers: secretMemberList(args.consumers),
         timeoutSeconds: args.timeoutSeconds ?? 300,
         pollSeconds: args.pollSeconds ?? 5,
         repairAfterSeconds: args.repairAfterSeconds ?? 60,
         controllerVersion: EXPORT_RECONCILER_VERSION,
+        // The outputs the program reads. `lagging`, `repaired` and `warning` are in the state all
+        // the same (refresh shows them); as properties they would be three more Outputs per service.
         converged: undefined,
         servedBy: undefined,
         consumedIn: undefined,
         since: undefined,
-        lagging: undefined,
-        repaired: undefined,
-        warning: undefined,
       },
       { ...opts, additionalSecretOutputs: ["exporters", "consumers"] },
     );
