@@ -16,6 +16,7 @@ import { controllerProviderText } from "../components/controllers/engineLoader";
 import { clusterJoinProvider, exportReconcilerProvider, type ClusterJoinInputs, type ClusterJoinOutputs, type ExportReconcilerInputs, type ExportReconcilerOutputs } from "../components/controllers";
 import { FakeKubernetesApi, type StoredObject } from "../test/support/fakeKubernetesApi";
 import { testKubeconfig } from "../test/support/kubeconfig";
+import { renderEksKubeconfig } from "../components/cluster/kubeconfig";
 import { servicePlacement } from "./environments";
 
 /** Requests and time of one phase, over all API servers. */
@@ -35,22 +36,70 @@ export interface ControllerSample {
   noOpUp: PhaseCost;
   refresh: PhaseCost;
   oneChanged: PhaseCost & { updated: number };
-  /** The largest state (inputs and outputs as JSON, `__provider` included, kubeconfigs as the synth placeholder) per kind after the first `pulumi up`. */
-  largestStateBytes: { ClusterJoin: number; ExportReconciler: number };
+  /**
+   * The largest state per kind after the first `pulumi up` (inputs and outputs as the engine stores
+   * them, `__provider` in both): `own` counts each secret property as the placeholder — the bytes
+   * the kit decides —, `withCredentials` counts it as the engine writes it, encrypted, with EKS
+   * kubeconfigs of real size (`EKS_KUBECONFIG`) in place of the local servers' short ones.
+   */
+  largestStateBytes: { ClusterJoin: StateBytes; ExportReconciler: StateBytes };
 }
 
-/** Kubeconfigs are secrets: the engine stores them encrypted, so they count as the placeholder here. */
-function withoutKubeconfigs(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutKubeconfigs);
+/** A controller's state size, without and with the credentials it carries. */
+export interface StateBytes {
+  own: number;
+  withCredentials: number;
+}
+
+/**
+ * One credential as state holds it: a kubeconfig the kit renders for an EKS cluster (endpoint, CA,
+ * `aws eks get-token` assuming a role), its CA data the size of the 2048-bit RSA certificate EKS
+ * issues (about 775 bytes of DER, PEM-encoded, then base64 as EKS returns it).
+ */
+const EKS_KUBECONFIG = (() => {
+  const der = Buffer.alloc(775).toString("base64");
+  const pem = `-----BEGIN CERTIFICATE-----\n${der.match(/.{1,64}/g)!.join("\n")}\n-----END CERTIFICATE-----\n`;
+  return renderEksKubeconfig({
+    clusterName: "prod-use1-a",
+    endpoint: `https://${"0".repeat(32)}.gr7.us-east-1.eks.amazonaws.com`,
+    certificateAuthorityData: Buffer.from(pem).toString("base64"),
+    region: "us-east-1",
+    roleArn: "arn:aws:iam::123456789012:role/canalkit-deployer",
+  });
+})();
+
+/** The properties each kind registers as secrets (its `additionalSecretOutputs`). */
+const SECRET_PROPERTIES = { ClusterJoin: ["controlPlaneKubeconfig", "memberKubeconfig"], ExportReconciler: ["exporters", "consumers"] } as const;
+
+/** Every kubeconfig in `value` replaced by `EKS_KUBECONFIG`. */
+function withEksKubeconfigs(value: unknown, key = ""): unknown {
+  if (typeof value === "string") return /kubeconfig$/i.test(key) ? EKS_KUBECONFIG : value;
+  if (Array.isArray(value)) return value.map((v) => withEksKubeconfigs(v, key));
   if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, /kubeconfig$/i.test(k) ? "[secret]" : withoutKubeconfigs(v)]));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withEksKubeconfigs(v, k)]));
+}
+
+/**
+ * A secret as the engine writes it into state: the secret signature and `v1:<nonce>:<ciphertext>`
+ * of the value's JSON (AES-256-GCM, 12-byte nonce, 16-byte tag, base64), as Pulumi's secrets
+ * managers write it. Only the sizes matter here.
+ */
+function encryptedSecret(value: unknown): object {
+  const plaintext = Buffer.byteLength(JSON.stringify(value));
+  return { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: `v1:${Buffer.alloc(12).toString("base64")}:${Buffer.alloc(plaintext + 16).toString("base64")}` };
 }
 
 /** The bytes a dynamic resource's state holds: its inputs and its outputs, both with the lean `__provider`. */
-function stateBytes(kind: "ClusterJoin" | "ExportReconciler", inputs: object, outputs: object): number {
+function stateBytes(kind: keyof typeof SECRET_PROPERTIES, inputs: object, outputs: object): StateBytes {
   const __provider = controllerProviderText(kind);
-  return JSON.stringify({ inputs: withoutKubeconfigs({ ...inputs, __provider }), outputs: withoutKubeconfigs({ ...outputs, __provider }) }).length;
+  const stored = (secret: (value: unknown) => unknown) => {
+    const side = (props: object) => Object.fromEntries(Object.entries({ ...props, __provider }).map(([k, v]) => [k, (SECRET_PROPERTIES[kind] as readonly string[]).includes(k) ? secret(withEksKubeconfigs(v, k)) : v]));
+    return Buffer.byteLength(JSON.stringify({ inputs: side(inputs), outputs: side(outputs) }));
+  };
+  return { own: stored(() => "[secret]"), withCredentials: stored(encryptedSecret) };
 }
+
+const largest = (sizes: StateBytes[]): StateBytes => sizes.reduce((a, b) => (b.withCredentials > a.withCredentials ? b : a));
 
 const TOKEN = "bench-token";
 const NAMESPACE = "erie-canal";
@@ -174,8 +223,8 @@ export async function measureControllerSet(services: number, clusters: number): 
     const joinState = firstUp.result.slice(0, set.joins.length).map((r) => r.outs as ClusterJoinOutputs);
     const serviceState = firstUp.result.slice(set.joins.length).map((r) => r.outs as ExportReconcilerOutputs);
     const largestStateBytes = {
-      ClusterJoin: Math.max(...set.joins.map((j, i) => stateBytes("ClusterJoin", j, joinState[i]!))),
-      ExportReconciler: Math.max(...set.services.map((s, i) => stateBytes("ExportReconciler", s, serviceState[i]!))),
+      ClusterJoin: largest(set.joins.map((j, i) => stateBytes("ClusterJoin", j, joinState[i]!))),
+      ExportReconciler: largest(set.services.map((s, i) => stateBytes("ExportReconciler", s, serviceState[i]!))),
     };
 
     const diffAll = (services: ExportReconcilerInputs[]) =>
@@ -227,15 +276,16 @@ export async function measureControllers(grid: { services: number; clusters: num
 }
 
 const cell = (c: PhaseCost) => `${c.reads} / ${c.writes} / ${c.connections}`;
+const bytes = (b: StateBytes) => `${b.own} (${b.withCredentials})`;
 
 /** The results as a Markdown table: reads / writes / connections per phase, and times. */
 export function controllerTable(samples: ControllerSample[]): string {
   const rows = samples.map(
     (s) =>
-      `| ${s.services} | ${s.clusters} | ${cell(s.firstUp)} | ${s.firstUp.ms.toFixed(0)} | ${cell(s.noOpUp)} | ${cell(s.refresh)} | ${s.refresh.ms.toFixed(0)} | ${s.oneChanged.updated} | ${cell(s.oneChanged)} | ${s.oneChanged.ms.toFixed(0)} | ${s.largestStateBytes.ClusterJoin} / ${s.largestStateBytes.ExportReconciler} |`,
+      `| ${s.services} | ${s.clusters} | ${cell(s.firstUp)} | ${s.firstUp.ms.toFixed(0)} | ${cell(s.noOpUp)} | ${cell(s.refresh)} | ${s.refresh.ms.toFixed(0)} | ${s.oneChanged.updated} | ${cell(s.oneChanged)} | ${s.oneChanged.ms.toFixed(0)} | ${bytes(s.largestStateBytes.ClusterJoin)} / ${bytes(s.largestStateBytes.ExportReconciler)} |`,
   );
   return [
-    "| services | clusters | first up: reads / writes / connections | first up ms | no-op up | refresh | refresh ms | one change: updated | one change: reads / writes / connections | converged in ms | largest state bytes: join / service |",
+    "| services | clusters | first up: reads / writes / connections | first up ms | no-op up | refresh | refresh ms | one change: updated | one change: reads / writes / connections | converged in ms | largest state bytes: join / service, own (with credentials) |",
     "|---|---|---|---|---|---|---|---|---|---|---|",
     ...rows,
   ].join("\n");

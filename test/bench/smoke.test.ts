@@ -38,9 +38,12 @@ describe("benchmark smoke run (tiny sizes; no timing is asserted)", () => {
     expect(sample.refresh).toMatchObject({ reads: 6 + 2 * 2, writes: 0 });
     expect(sample.oneChanged).toMatchObject({ updated: 1, writes: 2 });
     expect(controllerTable([sample])).toContain("| 6 | 3 |");
-    // A controller's state — inputs and outputs, the lean provider in both — stays small.
-    expect(sample.largestStateBytes.ClusterJoin).toBeLessThan(2048);
-    expect(sample.largestStateBytes.ExportReconciler).toBeLessThan(2048);
+    // A controller's own state — inputs and outputs, the lean provider in both — stays small; the
+    // credentials come on top, encrypted: two EKS kubeconfigs per join, three per service here, twice.
+    expect(sample.largestStateBytes.ClusterJoin.own).toBeLessThan(2048);
+    expect(sample.largestStateBytes.ExportReconciler.own).toBeLessThan(2048);
+    expect(sample.largestStateBytes.ClusterJoin.withCredentials - sample.largestStateBytes.ClusterJoin.own).toBeGreaterThan(2 * 2 * 2000);
+    expect(sample.largestStateBytes.ExportReconciler.withCredentials - sample.largestStateBytes.ExportReconciler.own).toBeGreaterThan(2 * 3 * 2000);
   });
 
   it("measures the prod deployment graph: layers in order, no step back to an earlier layer, no cycle", async () => {
