@@ -146,7 +146,7 @@ export const SECRET_PLACEHOLDER = "[secret]";
 export const UNKNOWN_PLACEHOLDER = "[unknown]";
 
 /** A secret's shape with its content gone: strings become as many `x`, numbers 0 (`recordSecretShapes`). */
-export function secretShape(value: unknown): unknown {
+function secretShape(value: unknown): unknown {
   if (typeof value === "string") return "x".repeat(value.length);
   if (typeof value === "number") return 0;
   if (Array.isArray(value)) return value.map(secretShape);
