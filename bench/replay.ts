@@ -2,11 +2,11 @@
  * The "same resources" floor: replays a recorded synth result as a hand-written program would
  * register it — the same resource classes of `@pulumi/aws` and `@pulumi/kubernetes`, names,
  * parents, explicit providers, dependencies, resource options and secret inputs (as secrets of the
- * recorded shape and length, so as many bytes go to the engine), with
- * resolved plain values otherwise, each component with the inputs and outputs it registers and the
- * stack with the outputs the program exported —
- * with no kit code: no planning, no validation, no components' logic and no Output plumbing
- * between resources. The kit's evaluation time over this floor's is what the kit itself adds.
+ * recorded shape and length, so as many bytes go to the engine), with resolved plain values
+ * otherwise, each component with the inputs and outputs it registers and the stack with the
+ * outputs the program exported — with no kit code: no planning, no validation, no components'
+ * logic and no Output plumbing between resources. The kit's evaluation time over this floor's is
+ * what the kit itself adds.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
