@@ -192,7 +192,7 @@ async function main(): Promise<void> {
     "",
     evaluationTable(evaluation),
     "",
-    `Evaluated a second time in the same process (\`WARM=1\`: module loading and compiling already paid; best of three, of two from ${WARM_REPEAT_BELOW_RESOURCES} resources):`,
+    `Evaluated a second time in the same process (\`WARM=1\`: module loading and compiling already paid, the first evaluation's garbage collected before the clock starts; best of three, of two from ${WARM_REPEAT_BELOW_RESOURCES} resources):`,
     "",
     warmTable(warm),
     "",
