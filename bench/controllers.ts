@@ -13,6 +13,9 @@
  *    control plane answers by propagating them.
  */
 import { controllerProviderText } from "../components/controllers/engineLoader";
+import { CLUSTER_JOIN_SECRET_INPUTS } from "../components/controllers/clusterJoin";
+import { EXPORT_RECONCILER_SECRET_INPUTS } from "../components/controllers/exportReconciler";
+import { SECRET_SIG, SIG_KEY } from "../synth/engine";
 import { clusterJoinProvider, exportReconcilerProvider, type ClusterJoinInputs, type ClusterJoinOutputs, type ExportReconcilerInputs, type ExportReconcilerOutputs } from "../components/controllers";
 import { FakeKubernetesApi, type StoredObject } from "../test/support/fakeKubernetesApi";
 import { testKubeconfig } from "../test/support/kubeconfig";
@@ -68,8 +71,8 @@ const EKS_KUBECONFIG = (() => {
   });
 })();
 
-/** The properties each kind registers as secrets (its `additionalSecretOutputs`). */
-const SECRET_PROPERTIES = { ClusterJoin: ["controlPlaneKubeconfig", "memberKubeconfig"], ExportReconciler: ["exporters", "consumers"] } as const;
+/** The properties each kind registers as secrets. */
+const SECRET_PROPERTIES: Record<"ClusterJoin" | "ExportReconciler", readonly string[]> = { ClusterJoin: CLUSTER_JOIN_SECRET_INPUTS, ExportReconciler: EXPORT_RECONCILER_SECRET_INPUTS };
 
 /** Every kubeconfig in `value` replaced by `EKS_KUBECONFIG`. */
 function withEksKubeconfigs(value: unknown, key = ""): unknown {
@@ -80,20 +83,20 @@ function withEksKubeconfigs(value: unknown, key = ""): unknown {
 }
 
 /**
- * A secret as the engine writes it into state: the secret signature and `v1:<nonce>:<ciphertext>`
- * of the value's JSON (AES-256-GCM, 12-byte nonce, 16-byte tag, base64), as Pulumi's secrets
- * managers write it. Only the sizes matter here.
+ * A secret as the engine writes it into state (`SerializePropertyValue`): the secret signature and
+ * the ciphertext of the value's JSON, `v1:<nonce>:<ciphertext>` (AES-256-GCM: 12-byte nonce, 16-byte
+ * tag, base64) as Pulumi's symmetric crypter writes it. Only the sizes matter here.
  */
 function encryptedSecret(value: unknown): object {
   const plaintext = Buffer.byteLength(JSON.stringify(value));
-  return { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: `v1:${Buffer.alloc(12).toString("base64")}:${Buffer.alloc(plaintext + 16).toString("base64")}` };
+  return { [SIG_KEY]: SECRET_SIG, ciphertext: `v1:${Buffer.alloc(12).toString("base64")}:${Buffer.alloc(plaintext + 16).toString("base64")}` };
 }
 
 /** The bytes a dynamic resource's state holds: its inputs and its outputs, both with the lean `__provider`. */
 function stateBytes(kind: keyof typeof SECRET_PROPERTIES, inputs: object, outputs: object): StateBytes {
   const __provider = controllerProviderText(kind);
   const stored = (secret: (value: unknown) => unknown) => {
-    const side = (props: object) => Object.fromEntries(Object.entries({ ...props, __provider }).map(([k, v]) => [k, (SECRET_PROPERTIES[kind] as readonly string[]).includes(k) ? secret(withEksKubeconfigs(v, k)) : v]));
+    const side = (props: object) => Object.fromEntries(Object.entries({ ...props, __provider }).map(([k, v]) => [k, SECRET_PROPERTIES[kind].includes(k) ? secret(withEksKubeconfigs(v, k)) : v]));
     return Buffer.byteLength(JSON.stringify({ inputs: side(inputs), outputs: side(outputs) }));
   };
   return { own: stored(() => "[secret]"), withCredentials: stored(encryptedSecret) };

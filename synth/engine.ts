@@ -132,8 +132,10 @@ export class EngineRefusal extends Error {
   }
 }
 
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+/** The key of the signature Pulumi marks special values with, on the wire and in state. */
+export const SIG_KEY = "4dabf18193072939515e22adb298388d";
+/** The signature of a secret. */
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
 const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";

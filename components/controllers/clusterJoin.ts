@@ -17,6 +17,9 @@ import { isTransient, retryTransient } from "./retry";
 /** Bumped whenever what the controller checks changes, so existing joins are verified again. */
 export const CLUSTER_JOIN_VERSION = "cluster-join/1";
 
+/** The inputs a `ClusterJoin` registers as secrets (its kubeconfigs); state holds them encrypted. */
+export const CLUSTER_JOIN_SECRET_INPUTS = ["controlPlaneKubeconfig", "memberKubeconfig"] as const;
+
 /** The ConfigMap ErieCanal keeps its mesh config in (the control plane rewrites it on join). */
 const MESH_CONFIG = "erie-canal-mesh-config";
 
@@ -210,7 +213,7 @@ export class ClusterJoin extends ControllerResource {
         verifiedAt: undefined,
         warning: undefined,
       },
-      { ...opts, additionalSecretOutputs: ["controlPlaneKubeconfig", "memberKubeconfig"] },
+      { ...opts, additionalSecretOutputs: [...CLUSTER_JOIN_SECRET_INPUTS] },
     );
   }
 }

@@ -18,6 +18,9 @@ import { isTransient, retryTransient } from "./retry";
 /** Bumped whenever what the controller checks or repairs changes. */
 export const EXPORT_RECONCILER_VERSION = "export-reconciler/1";
 
+/** The inputs an `ExportReconciler` registers as secrets (the member lists carry kubeconfigs). */
+export const EXPORT_RECONCILER_SECRET_INPUTS = ["exporters", "consumers"] as const;
+
 /** The annotation the reconciler sets on exports to make the control plane propagate them again. */
 export const RETRIGGER_ANNOTATION = "canalkit.io/export-retriggered-at";
 
@@ -299,7 +302,7 @@ export class ExportReconciler extends ControllerResource {
         consumedIn: undefined,
         since: undefined,
       },
-      { ...opts, additionalSecretOutputs: ["exporters", "consumers"] },
+      { ...opts, additionalSecretOutputs: [...EXPORT_RECONCILER_SECRET_INPUTS] },
     );
   }
 }
