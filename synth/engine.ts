@@ -166,8 +166,7 @@ export function maskWireValue(value: unknown, shapes = false): unknown {
   if (Array.isArray(value)) return value.map((v) => maskWireValue(v, shapes));
   if (value === null || typeof value !== "object") return value;
   const obj = value as Record<string, unknown>;
-  // A secret whose value is unknown (preview) has no shape to record.
-  const masked = (secret: unknown) => (shapes && secret !== undefined ? { [SECRET_PLACEHOLDER]: secretShape(maskWireValue(secret)) } : SECRET_PLACEHOLDER);
+  const masked = (secret: unknown) => (shapes ? { [SECRET_PLACEHOLDER]: secretShape(maskWireValue(secret)) } : SECRET_PLACEHOLDER);
   switch (obj[SIG_KEY]) {
     case SECRET_SIG:
       return masked(obj["value"]);
